@@ -1,0 +1,1 @@
+"""Reusable ComponentResources and the pure decisions behind them."""

@@ -1,0 +1,317 @@
+"""Typed stack configuration: one pydantic model tree, validated once.
+
+`load_platform_config()` is the only place in the program that reads Pulumi config.
+It gathers the project's own namespace (`llm-platform:*`) plus the standard
+`gcp:project`, `gcp:region` and `gcp:zone` keys, validates everything at once, and
+raises `pulumi.RunError` listing every problem as `key.path: what is wrong`.
+A `RunError` makes `pulumi preview` print the message without a Python traceback,
+and because it is raised before any resource is constructed, nothing is registered.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+NAMESPACE = "llm-platform"
+GCP_KEYS = {"project": "gcp:project", "region": "gcp:region", "zone": "gcp:zone"}
+
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z0-9]+$")
+_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+
+
+class ConfigError(ValueError):
+    """A stack configuration that cannot be deployed; the message lists every problem."""
+
+
+# --- field checks (each message says what is allowed) -------------------------------------
+
+
+def _project_id(value: str) -> str:
+    if not _PROJECT_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Google Cloud project id "
+            "(allowed: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter)"
+        )
+    return value
+
+
+def _region(value: str) -> str:
+    if not _REGION.match(value):
+        raise ValueError(f"{value!r} is not a Compute Engine region (allowed: e.g. us-central1)")
+    return value
+
+
+def _zone(value: str) -> str:
+    if not _ZONE.match(value):
+        raise ValueError(f"{value!r} is not a Compute Engine zone (allowed: e.g. us-central1-c)")
+    return value
+
+
+def _ipv4_cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block ({exc}; allowed: e.g. 10.0.0.0/20)") from None
+    if not network.is_private:
+        raise ValueError(f"{value!r} is not a private range (allowed: RFC 1918 or other private ranges)")
+    return value
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes name (allowed: lowercase letters, digits and '-', "
+            "1-63 characters, starting and ending with a letter or digit)"
+        )
+    return value
+
+
+def _bucket_name(value: str) -> str:
+    if not _BUCKET_NAME.match(value) or "goog" in value:
+        raise ValueError(
+            f"{value!r} is not a valid bucket name (allowed: 3-63 lowercase letters, digits, '-' "
+            "and '_', starting and ending with a letter or digit, not containing 'goog')"
+        )
+    return value
+
+
+def _labels(value: dict[str, str]) -> dict[str, str]:
+    for key, label in value.items():
+        if not _LABEL_KEY.match(key):
+            raise ValueError(f"label key {key!r} is invalid (allowed: lowercase letter first, then [a-z0-9_-], max 63)")
+        if not _LABEL_VALUE.match(label):
+            raise ValueError(f"label {key}={label!r} has an invalid value (allowed: [a-z0-9_-], max 63)")
+    return value
+
+
+ProjectId = Annotated[str, AfterValidator(_project_id)]
+Region = Annotated[str, AfterValidator(_region)]
+Zone = Annotated[str, AfterValidator(_zone)]
+Ipv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
+KubernetesName = Annotated[str, AfterValidator(_dns_label)]
+BucketName = Annotated[str, AfterValidator(_bucket_name)]
+Labels = Annotated[dict[str, str], AfterValidator(_labels)]
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors; YAML keys are camelCase like every Pulumi config key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+
+# --- the model tree -------------------------------------------------------------------------
+
+
+class NetworkConfig(StrictModel):
+    """The VPC. MTU is fixed at 8896, the value Parallelstore requires."""
+
+    subnet_cidr: Ipv4Cidr = "10.10.0.0/20"
+    pods_cidr: Ipv4Cidr = "10.16.0.0/14"
+    services_cidr: Ipv4Cidr = "10.20.0.0/20"
+    private_services_cidr_prefix: int = Field(
+        default=20,
+        ge=8,
+        le=24,
+        description="Prefix length of the private services access range (a /24 or larger block).",
+    )
+    flow_log_sampling: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ranges_do_not_overlap(self) -> NetworkConfig:
+        ranges = {
+            "subnetCidr": ipaddress.IPv4Network(self.subnet_cidr),
+            "podsCidr": ipaddress.IPv4Network(self.pods_cidr),
+            "servicesCidr": ipaddress.IPv4Network(self.services_cidr),
+        }
+        names = list(ranges)
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                if ranges[first].overlaps(ranges[second]):
+                    raise ValueError(
+                        f"{first} {ranges[first]} overlaps {second} {ranges[second]} (allowed: disjoint ranges)"
+                    )
+        return self
+
+
+class ModelBucketConfig(StrictModel):
+    """The Cloud Storage bucket that holds model weights (the source of truth)."""
+
+    name: BucketName | None = Field(default=None, description="Defaults to '<project>-<stack>-models'.")
+    location: str | None = Field(default=None, description="Defaults to the stack's region (co-located with TPUs).")
+    noncurrent_version_retention_days: int = Field(default=30, ge=1, le=3650)
+    max_noncurrent_versions: int = Field(default=3, ge=1, le=100)
+
+
+class ServingConfig(StrictModel):
+    """Where the model servers run in Kubernetes; the identity component grants this KSA."""
+
+    namespace: KubernetesName = "llm-serving"
+    service_account: KubernetesName = "model-server"
+    port: int = Field(default=8000, ge=1024, le=65535)
+
+
+class PlatformConfig(StrictModel):
+    environment: Literal["dev", "staging", "prod"]
+    project: ProjectId
+    region: Region
+    zone: Zone
+    deletion_protection: bool | None = Field(
+        default=None, description="Protect stateful resources; defaults to true in prod and cannot be false there."
+    )
+    labels: Labels = Field(default_factory=dict)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    model_bucket: ModelBucketConfig = Field(default_factory=ModelBucketConfig)
+    serving: ServingConfig = Field(default_factory=ServingConfig)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> PlatformConfig:
+        problems = self.cross_field_problems()
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def cross_field_problems(self) -> list[str]:
+        """Checks that span several keys; each message starts with the fully qualified key."""
+        problems = []
+        match = _ZONE.match(self.zone)
+        if match and match.group(1) != self.region:
+            problems.append(
+                f"gcp:zone: {self.zone} is not in region {self.region} (allowed: zones named {self.region}-*)"
+            )
+        if self.environment == "prod" and self.deletion_protection is False:
+            problems.append(
+                f"{NAMESPACE}:deletionProtection: false is not allowed when environment is prod (allowed: true)"
+            )
+        return problems
+
+    @property
+    def protect(self) -> bool:
+        """Whether stateful resources get deletion protection."""
+        if self.deletion_protection is None:
+            return self.environment == "prod"
+        return self.deletion_protection
+
+
+# --- reading and error formatting ----------------------------------------------------------
+
+
+def _decode(value: Any) -> Any:
+    """Pulumi hands structured config to the program as JSON text; scalars stay strings."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _key_for(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return NAMESPACE
+    head, *rest = (str(part) for part in loc)
+    root = GCP_KEYS.get(head, f"{NAMESPACE}:{head}")
+    return ".".join([root, *rest])
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that the config path `loc` points into, if it is one."""
+    current: type[BaseModel] = PlatformConfig
+    for part in loc:
+        annotation = _field_at(current, part)
+        if annotation is None:
+            return None
+        current = annotation
+    return current
+
+
+def _field_at(model: type[BaseModel], key: int | str) -> Any:
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    annotation = getattr(fields.get(str(key)), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _range_of(loc: tuple[int | str, ...]) -> str:
+    model = _model_at(loc[:-1])
+    if model is None:
+        return ""
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    bounds: dict[str, Any] = {}
+    for item in getattr(fields.get(str(loc[-1])), "metadata", []):
+        for bound in ("ge", "gt", "le", "lt"):
+            if getattr(item, bound, None) is not None:
+                bounds[bound] = getattr(item, bound)
+    low = f"{bounds['ge']} <= " if "ge" in bounds else f"{bounds['gt']} < " if "gt" in bounds else ""
+    high = f" <= {bounds['le']}" if "le" in bounds else f" < {bounds['lt']}" if "lt" in bounds else ""
+    return f"{low}value{high}" if low or high else ""
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = sorted(f.alias or n for n, f in model.model_fields.items() if n not in GCP_KEYS) if model else []
+        return f"{_key_for(loc)}: unknown key (allowed: {', '.join(allowed)})"
+    if kind == "missing":
+        key = _key_for(loc)
+        return f"{key}: required but not set (set it with `pulumi config set {key} <value>`)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not loc:  # whole-stack checks name their own keys
+        return message
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and _range_of(loc):
+        return f"{_key_for(loc)}: {error['input']!r} is out of range (allowed: {_range_of(loc)})"
+    return f"{_key_for(loc)}: {message}"
+
+
+def parse_platform_config(raw: Mapping[str, Any]) -> PlatformConfig:
+    """Validate fully-qualified config (`{"llm-platform:network": "{...}", "gcp:zone": ...}`).
+
+    Raises ConfigError listing every problem, one `key: what is wrong (allowed: ...)` per line.
+    """
+    data: dict[str, Any] = {}
+    prefix = f"{NAMESPACE}:"
+    for key, value in raw.items():
+        if key.startswith(prefix):
+            data[key[len(prefix) :]] = _decode(value)
+    for field, key in GCP_KEYS.items():
+        if field in data:
+            raise ConfigError(f"{prefix}{field}: unknown key (set {key} instead)")
+        if key in raw:
+            data[field] = raw[key]
+    try:
+        return PlatformConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = sorted({line for e in exc.errors() for line in _describe(e).splitlines()})
+        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(problems)) from None
+
+
+def current_config_values() -> dict[str, Any]:
+    """Every config value the engine handed to this program (all namespaces)."""
+    from pulumi.runtime import config as runtime_config
+
+    values = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    return values
+
+
+def load_platform_config() -> PlatformConfig:
+    """Read and validate the stack's config; a bad config raises `pulumi.RunError`."""
+    try:
+        return parse_platform_config(current_config_values())
+    except ConfigError as exc:
+        raise pulumi.RunError(str(exc)) from None

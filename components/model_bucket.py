@@ -1,0 +1,65 @@
+"""The Cloud Storage bucket that holds model weights: private, versioned, protected in prod."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.base import PlatformComponent
+from components.config import ModelBucketConfig
+from components.naming import Naming
+
+
+def default_bucket_name(project: str, stack: str) -> str:
+    """Bucket names are global: prefix them with the project id."""
+    return f"{project}-{stack}-models"[:63].rstrip("-_")
+
+
+@dataclass(frozen=True)
+class ModelBucketArgs:
+    project: str
+    region: str
+    naming: Naming
+    config: ModelBucketConfig
+    protect: bool
+
+
+class ModelBucket(PlatformComponent):
+    def __init__(self, name: str, args: ModelBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("storage:ModelBucket", name, opts)
+        config = args.config
+        self.bucket = gcp.storage.Bucket(
+            f"{name}-bucket",
+            name=config.name or default_bucket_name(args.project, args.naming.stack),
+            project=args.project,
+            location=(config.location or args.region).upper(),
+            storage_class="STANDARD",
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            versioning=gcp.storage.BucketVersioningArgs(enabled=True),
+            lifecycle_rules=[
+                gcp.storage.BucketLifecycleRuleArgs(
+                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
+                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+                        days_since_noncurrent_time=config.noncurrent_version_retention_days,
+                        with_state="ARCHIVED",
+                    ),
+                ),
+                gcp.storage.BucketLifecycleRuleArgs(
+                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
+                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(
+                        num_newer_versions=config.max_noncurrent_versions,
+                        with_state="ARCHIVED",
+                    ),
+                ),
+            ],
+            # A protected bucket is never emptied by `pulumi destroy`.
+            force_destroy=not args.protect,
+            labels=args.naming.labels,
+            opts=self.child(protect=args.protect),
+        )
+        self.name = self.bucket.name
+        self.url = self.bucket.url
+        self.register_outputs({"name": self.bucket.name, "url": self.bucket.url})

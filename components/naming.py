@@ -1,0 +1,49 @@
+"""Names and labels: pure functions, so every component names things the same way."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+APP = "llm-platform"
+
+_INVALID_LABEL_CHARS = re.compile(r"[^a-z0-9_-]")
+_INVALID_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+def label_value(value: str) -> str:
+    """A GCP label value: lowercase, [a-z0-9_-], at most 63 characters."""
+    return _INVALID_LABEL_CHARS.sub("-", value.lower())[:63]
+
+
+@dataclass(frozen=True)
+class Naming:
+    """The stack's naming scheme: physical names are `<prefix>-<role>`, prefix `llm-<stack>`."""
+
+    stack: str
+    environment: str
+    extra_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return f"llm-{_INVALID_NAME_CHARS.sub('-', self.stack.lower())}"[:20].rstrip("-")
+
+    def name(self, role: str) -> str:
+        """A physical name for a resource: lowercase, starts with a letter, at most 63 characters."""
+        return f"{self.prefix}-{role}"[:63].rstrip("-")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Common labels for everything that takes labels; the four standard keys always win."""
+        return {
+            **self.extra_labels,
+            "env": label_value(self.environment),
+            "app": APP,
+            "stack": label_value(self.stack),
+            "managed-by": "pulumi",
+        }
+
+    @property
+    def node_tag(self) -> str:
+        """Network tag on serving nodes; the health-check firewall rule targets it."""
+        return self.name("serving-node")

@@ -1,0 +1,131 @@
+"""The VPC: custom mode, MTU 8896, private nodes' egress, health-check ingress, private services access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.base import PlatformComponent
+from components.config import NetworkConfig
+from components.naming import Naming
+
+# Parallelstore requires the VPC's MTU to be 8896 (the largest Compute Engine allows).
+PARALLELSTORE_MTU = 8896
+# Google Cloud load balancers and health checkers probe from these ranges.
+HEALTH_CHECK_RANGES = ("35.191.0.0/16", "130.211.0.0/22")
+PODS_RANGE_NAME = "pods"
+SERVICES_RANGE_NAME = "services"
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    project: str
+    region: str
+    naming: Naming
+    config: NetworkConfig
+    serving_port: int
+
+
+class Network(PlatformComponent):
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("network:Network", name, opts)
+        naming, config = args.naming, args.config
+
+        self.network = gcp.compute.Network(
+            f"{name}-vpc",
+            name=naming.name("vpc"),
+            project=args.project,
+            auto_create_subnetworks=False,
+            mtu=PARALLELSTORE_MTU,
+            routing_mode="REGIONAL",
+            description="LLM inference platform VPC (MTU 8896 for Parallelstore)",
+            opts=self.child(),
+        )
+        self.subnet = gcp.compute.Subnetwork(
+            f"{name}-subnet",
+            name=naming.name("nodes"),
+            project=args.project,
+            region=args.region,
+            network=self.network.id,
+            ip_cidr_range=config.subnet_cidr,
+            private_ip_google_access=True,
+            secondary_ip_ranges=[
+                gcp.compute.SubnetworkSecondaryIpRangeArgs(range_name=PODS_RANGE_NAME, ip_cidr_range=config.pods_cidr),
+                gcp.compute.SubnetworkSecondaryIpRangeArgs(
+                    range_name=SERVICES_RANGE_NAME, ip_cidr_range=config.services_cidr
+                ),
+            ],
+            log_config=gcp.compute.SubnetworkLogConfigArgs(
+                aggregation_interval="INTERVAL_5_SEC",
+                flow_sampling=config.flow_log_sampling,
+                metadata="INCLUDE_ALL_METADATA",
+            ),
+            opts=self.child(),
+        )
+        self.router = gcp.compute.Router(
+            f"{name}-router",
+            name=naming.name("router"),
+            project=args.project,
+            region=args.region,
+            network=self.network.id,
+            opts=self.child(),
+        )
+        self.nat = gcp.compute.RouterNat(
+            f"{name}-nat",
+            name=naming.name("nat"),
+            project=args.project,
+            region=args.region,
+            router=self.router.name,
+            nat_ip_allocate_option="AUTO_ONLY",
+            source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
+            log_config=gcp.compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"),
+            opts=self.child(),
+        )
+        self.health_check_firewall = gcp.compute.Firewall(
+            f"{name}-allow-health-checks",
+            name=naming.name("allow-health-checks"),
+            project=args.project,
+            network=self.network.id,
+            direction="INGRESS",
+            priority=1000,
+            description="Google Cloud load-balancer health checks to the model-serving port only",
+            source_ranges=list(HEALTH_CHECK_RANGES),
+            target_tags=[naming.node_tag],
+            allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=[str(args.serving_port)])],
+            log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
+            opts=self.child(),
+        )
+        # Private services access: Parallelstore and Memorystore attach through this peering.
+        self.private_services_range = gcp.compute.GlobalAddress(
+            f"{name}-private-services",
+            name=naming.name("private-services"),
+            project=args.project,
+            network=self.network.id,
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            prefix_length=config.private_services_cidr_prefix,
+            description="Private services access range (Parallelstore, Memorystore)",
+            labels=naming.labels,
+            opts=self.child(),
+        )
+        self.private_services_connection = gcp.servicenetworking.Connection(
+            f"{name}-private-services",
+            network=self.network.id,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[self.private_services_range.name],
+            opts=self.child(),
+        )
+
+        self.network_id = self.network.id
+        self.network_name = self.network.name
+        self.subnet_id = self.subnet.id
+        self.register_outputs(
+            {
+                "network_id": self.network.id,
+                "network_name": self.network.name,
+                "subnet_id": self.subnet.id,
+                "private_services_range": self.private_services_range.name,
+            }
+        )

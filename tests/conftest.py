@@ -1,0 +1,45 @@
+"""Shared fixtures: each stack graph is evaluated once per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tools.graph import StackGraph, evaluate, record
+from tools.stack_config import load_stack_config
+
+STACKS = ("dev", "prod")
+
+
+@pytest.fixture(scope="session")
+def graphs() -> dict[str, StackGraph]:
+    return {stack: evaluate(stack) for stack in STACKS}
+
+
+@pytest.fixture(scope="session")
+def dev(graphs: dict[str, StackGraph]) -> StackGraph:
+    return graphs["dev"]
+
+
+@pytest.fixture(scope="session")
+def prod(graphs: dict[str, StackGraph]) -> StackGraph:
+    return graphs["prod"]
+
+
+@pytest.fixture(scope="session")
+def stack_configs() -> dict[str, dict[str, str]]:
+    return {stack: load_stack_config(stack) for stack in STACKS}
+
+
+RunComponent = Callable[[Callable[[], object]], StackGraph]
+
+
+@pytest.fixture
+def run_component() -> RunComponent:
+    """Register whatever `build()` creates under the mock runtime and return the graph."""
+
+    def run(build: Callable[[], object]) -> StackGraph:
+        return record(build, stack="test", project="llm-platform")
+
+    return run

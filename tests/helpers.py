@@ -1,0 +1,32 @@
+"""Small helpers shared by the graph tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from components.config import PlatformConfig, parse_platform_config
+from components.naming import Naming
+
+BASE_CONFIG = {
+    "gcp:project": "example-project",
+    "gcp:region": "us-central1",
+    "gcp:zone": "us-central1-c",
+    "llm-platform:environment": "dev",
+}
+
+
+def values(overrides: Mapping[str, object] | None = None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """BASE_CONFIG with fully qualified overrides; objects become JSON text, as the engine passes them."""
+    merged = {k: v for k, v in BASE_CONFIG.items() if k not in drop}
+    for key, value in (overrides or {}).items():
+        merged[key] = value if isinstance(value, str) else json.dumps(value)
+    return merged
+
+
+def config(overrides: Mapping[str, object] | None = None) -> PlatformConfig:
+    return parse_platform_config(values(overrides))
+
+
+def naming(environment: str = "dev", stack: str = "test") -> Naming:
+    return Naming(stack=stack, environment=environment)

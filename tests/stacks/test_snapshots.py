@@ -1,0 +1,24 @@
+"""The committed JSON snapshot per stack: the graph diff a pull request reviews.
+
+After an intended change, refresh with `make snapshots` and review the diff.
+"""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from tools.graph import StackGraph
+
+
+class CanonicalJson(SingleFileSnapshotExtension):
+    _write_mode = WriteMode.TEXT
+    file_extension = "json"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_graph_matches_committed_snapshot(
+    stack: str, graphs: dict[str, StackGraph], snapshot: SnapshotAssertion
+) -> None:
+    assert graphs[stack].to_json() == snapshot(extension_class=CanonicalJson)

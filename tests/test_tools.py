@@ -1,0 +1,81 @@
+"""The offline toolchain's command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tools.__main__ import main
+from tools.graph import StackGraph
+from tools.render import mermaid
+from tools.stack_config import PROJECT_ROOT, load_stack_config
+
+
+def test_preview_writes_the_canonical_json(tmp_path: Path, dev: StackGraph, capsys) -> None:
+    target = tmp_path / "dev.json"
+    assert main(["preview", "dev", "--json", str(target)]) == 0
+    document = json.loads(target.read_text())
+    assert target.read_text() == dev.to_json()
+    urns = [r["urn"] for r in document["resources"]]
+    assert urns == sorted(urns)
+    assert set(document["resources"][0]) == {
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "dependencies",
+        "inputs",
+        "protect",
+        "retainOnDelete",
+        "aliases",
+        "ignoreChanges",
+        "provider",
+    }
+    out = capsys.readouterr().out
+    assert "offline preview of stack dev" in out
+    assert "resources by type" in out
+
+
+def test_mermaid_has_a_subgraph_per_component(dev: StackGraph) -> None:
+    picture = mermaid(dev)
+    components = [r for r in dev.resources if not r.custom]
+    assert picture.startswith("flowchart LR")
+    assert picture.count("subgraph ") == len(components)
+    assert "network-vpc<br/>Network" in picture
+
+
+def test_unknown_stack_is_a_clean_error(capsys) -> None:
+    assert main(["preview", "nope"]) == 2
+    assert "no stack file Pulumi.nope.yaml (stacks here: dev, prod)" in capsys.readouterr().err
+
+
+def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path: Path) -> None:
+    for name in ("__main__.py", "Pulumi.yaml"):
+        (tmp_path / name).write_text((PROJECT_ROOT / name).read_text())
+    (tmp_path / "components").symlink_to(PROJECT_ROOT / "components")
+    (tmp_path / "Pulumi.broken.yaml").write_text(
+        "config:\n  gcp:project: replace-me-llm-dev\n  gcp:zone: us-east1-b\n"
+        "  llm-platform:environment: qa\n  llm-platform:colour: blue\n"
+    )
+    script = (
+        "import sys; from pathlib import Path; from tools.graph import evaluate, ProgramError\n"
+        "try:\n    evaluate('broken', root=Path(sys.argv[1]))\n"
+        "except ProgramError as e:\n    print(e, file=sys.stderr); sys.exit(1)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "llm-platform:colour: unknown key" in result.stderr
+    assert "llm-platform:environment: Input should be 'dev', 'staging' or 'prod'" in result.stderr
+
+
+def test_stack_loader_passes_values_as_the_engine_does() -> None:
+    values = load_stack_config("dev")
+    assert values["gcp:region"] == "us-central1"
+    assert json.loads(values["llm-platform:network"])["privateServicesCidrPrefix"] == 24
+    assert values["llm-platform:environment"] == "dev"

@@ -1,0 +1,109 @@
+"""Benchmark: offline evaluation of each stack against the SDK floor, in fresh interpreters.
+
+For each stack, a child interpreter imports the program's SDK modules and evaluates the stack
+under the recording mock monitor (`stack` sample). Another child imports exactly the same SDK
+modules and registers the same number of resources with empty inputs under the same monitor
+(`floor` sample). Both report import and evaluation seconds; the ratio stack/floor says what
+the program itself costs beyond what Pulumi's SDK costs for a graph of that size.
+
+Run: `python -m tools bench [stacks...] [--runs N]`. This is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+SDK_PREFIXES = ("pulumi", "pulumi_gcp", "pulumi_kubernetes", "pydantic")
+
+
+def _sdk_modules() -> list[str]:
+    return sorted(m for m in sys.modules if m.split(".")[0] in SDK_PREFIXES)
+
+
+def sample_stack(stack: str, modules: list[str]) -> dict[str, Any]:
+    start = time.perf_counter()
+    for module in modules:
+        importlib.import_module(module)
+    from tools.graph import evaluate
+
+    imported = time.perf_counter()
+    graph = evaluate(stack)
+    done = time.perf_counter()
+    return {
+        "import": imported - start,
+        "evaluate": done - imported,
+        "resources": len(graph.resources),
+        "modules": _sdk_modules(),
+    }
+
+
+def sample_floor(count: int, modules: list[str]) -> dict[str, Any]:
+    start = time.perf_counter()
+    for module in modules:
+        importlib.import_module(module)
+    import pulumi
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from tools.graph import RecordingMonitor
+    from tools.mocks import PlatformMocks
+
+    imported = time.perf_counter()
+    monitor = RecordingMonitor(PlatformMocks())
+    pulumi.runtime.set_mocks(PlatformMocks(), project="bench", stack="floor", preview=False, monitor=monitor)
+
+    def program() -> None:
+        for index in range(count):
+            pulumi.CustomResource("bench:index:Empty", f"r{index}", {})
+
+    _sync_await(run_pulumi_func(program))
+    done = time.perf_counter()
+    return {"import": imported - start, "evaluate": done - imported, "resources": len(monitor.registrations)}
+
+
+def _child(*args: str, stdin: str = "") -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.bench", *args], input=stdin, capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(result.stdout))
+
+
+def main(stacks: list[str], runs: int) -> int:
+    print(f"offline evaluation benchmark: {runs} runs each, fresh interpreter per run, medians in seconds")
+    print(
+        f"{'stack':8} {'resources':>9} {'import':>8} {'evaluate':>9} {'floor import':>13} {'floor eval':>11} "
+        f"{'eval ratio':>11} {'total ratio':>12}"
+    )
+    for stack in stacks:
+        # A warm-up run discovers which SDK modules the program loads; every timed run of
+        # either kind imports exactly those before its clock for evaluation starts.
+        warmup = _child("--sample-stack", stack, stdin="[]")
+        modules, count = warmup["modules"], warmup["resources"]
+        stack_runs = [_child("--sample-stack", stack, stdin=json.dumps(modules)) for _ in range(runs)]
+        floor_runs = [_child("--sample-floor", str(count), stdin=json.dumps(modules)) for _ in range(runs)]
+
+        def median(samples: list[dict[str, Any]], key: str) -> float:
+            return statistics.median(s[key] for s in samples)
+
+        s_imp, s_eval = median(stack_runs, "import"), median(stack_runs, "evaluate")
+        f_imp, f_eval = median(floor_runs, "import"), median(floor_runs, "evaluate")
+        print(
+            f"{stack:8} {count:>9} {s_imp:>8.3f} {s_eval:>9.3f} {f_imp:>13.3f} {f_eval:>11.3f} "
+            f"{s_eval / f_eval:>10.2f}x {(s_imp + s_eval) / (f_imp + f_eval):>11.2f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--sample-stack":
+        print(json.dumps(sample_stack(sys.argv[2], json.loads(sys.stdin.read()))))
+    elif sys.argv[1] == "--sample-floor":
+        print(json.dumps(sample_floor(int(sys.argv[2]), json.loads(sys.stdin.read()))))
+    else:
+        sys.exit(main(sys.argv[1:] or ["dev", "prod"], 5))

@@ -1,0 +1,105 @@
+"""Human views of a recorded graph: a preview tree, counts by type, a Mermaid picture."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from tools.graph import Registration, StackGraph
+
+
+def _label(resource: Registration) -> str:
+    flags = []
+    if resource.protect:
+        flags.append("protected")
+    if resource.retainOnDelete:
+        flags.append("retain-on-delete")
+    if resource.provider:
+        flags.append(f"provider={resource.provider.rsplit('::', 1)[-1]}")
+    suffix = f"  [dim]({', '.join(flags)})[/dim]" if flags else ""
+    kind = "" if resource.custom else "[bold]"
+    return f"{kind}{resource.name}{'[/bold]' if kind else ''}  [cyan]{resource.type}[/cyan]{suffix}"
+
+
+def preview_tree(graph: StackGraph) -> Tree:
+    """Component -> children, in registration order under each parent."""
+    tree = Tree(f"[bold]offline preview[/bold] of stack [green]{graph.stack}[/green] (mock runtime, no cloud calls)")
+    nodes: dict[str, Tree] = {}
+    known = {r.urn for r in graph.resources}
+    pending = list(graph.resources)
+    while pending:
+        remaining = []
+        for resource in pending:
+            if resource.parent in nodes:
+                nodes[resource.urn] = nodes[resource.parent].add(_label(resource))
+            elif resource.parent not in known:
+                nodes[resource.urn] = tree.add(_label(resource))
+            else:
+                remaining.append(resource)
+        if len(remaining) == len(pending):
+            raise ValueError("parent cycle in the recorded graph")
+        pending = remaining
+    return tree
+
+
+def type_counts(graph: StackGraph) -> Table:
+    counts = Counter(r.type for r in graph.resources if r.custom)
+    table = Table(title=f"{sum(counts.values())} resources by type", show_edge=False)
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for type_, count in sorted(counts.items()):
+        table.add_row(type_, str(count))
+    return table
+
+
+def _format_output(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def outputs_table(graph: StackGraph) -> Table:
+    table = Table(title="stack outputs (values computed offline; estimates are labelled)", show_edge=False)
+    table.add_column("output")
+    table.add_column("value", overflow="fold")
+    for key, value in sorted(graph.outputs.items()):
+        table.add_row(key, _format_output(value))
+    return table
+
+
+def print_preview(graph: StackGraph, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(preview_tree(graph))
+    console.print()
+    console.print(type_counts(graph))
+    console.print()
+    console.print(outputs_table(graph))
+
+
+def _mermaid_id(urn: str) -> str:
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", urn.split("::", 2)[-1])
+
+
+def mermaid(graph: StackGraph) -> str:
+    """A flowchart with one subgraph per component and its direct children."""
+    lines = ["flowchart LR", f"  %% offline graph of stack {graph.stack}"]
+    components = [r for r in graph.resources if not r.custom]
+    by_parent: dict[str, list[Registration]] = {}
+    for resource in graph.resources:
+        by_parent.setdefault(resource.parent, []).append(resource)
+    for component in sorted(components, key=lambda r: r.urn):
+        lines.append(f'  subgraph {_mermaid_id(component.urn)}["{component.name} ({component.type})"]')
+        for child in sorted(by_parent.get(component.urn, []), key=lambda r: r.urn):
+            if child.custom:
+                short_type = child.type.rsplit(":", 1)[-1]
+                lines.append(f'    {_mermaid_id(child.urn)}["{child.name}<br/>{short_type}"]')
+        lines.append("  end")
+    for component in sorted(components, key=lambda r: r.urn):
+        for child in sorted(by_parent.get(component.urn, []), key=lambda r: r.urn):
+            if not child.custom:
+                lines.append(f"  {_mermaid_id(component.urn)} --> {_mermaid_id(child.urn)}")
+    return "\n".join(lines) + "\n"
