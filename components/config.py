@@ -14,11 +14,14 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+
+from components import tpu
 
 NAMESPACE = "llm-platform"
 GCP_KEYS = {"project": "gcp:project", "region": "gcp:region", "zone": "gcp:zone"}
@@ -163,6 +166,181 @@ class ServingConfig(StrictModel):
     port: int = Field(default=8000, ge=1024, le=65535)
 
 
+_GKE_VERSION = re.compile(r"^1\.(\d+)\.(\d+)-gke\.(\d+)$")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def _gke_version(value: str) -> str:
+    match = _GKE_VERSION.match(value)
+    floor = _GKE_VERSION.match(tpu.MIN_TPU7X_GKE_VERSION)
+    assert floor is not None
+    if not match:
+        raise ValueError(f"{value!r} is not a GKE version (allowed: e.g. {tpu.MIN_GKE_VERSION})")
+    if tuple(map(int, match.groups())) < tuple(map(int, floor.groups())):
+        raise ValueError(f"{value} predates TPU7x support (allowed: {tpu.MIN_TPU7X_GKE_VERSION} or later)")
+    return value
+
+
+def _rfc3339(value: str) -> str:
+    if not _RFC3339.match(value):
+        raise ValueError(f"{value!r} is not an RFC 3339 UTC time (allowed: e.g. 2025-01-04T03:00:00Z)")
+    return value
+
+
+GkeVersion = Annotated[str, AfterValidator(_gke_version)]
+UtcTime = Annotated[str, AfterValidator(_rfc3339)]
+
+
+def _any_ipv4_cidr(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block ({exc}; allowed: e.g. 203.0.113.0/24)") from None
+
+
+class AuthorizedNetwork(StrictModel):
+    """A range allowed to reach the control plane's public endpoint (your VPN, office or CI egress)."""
+
+    cidr: Annotated[str, AfterValidator(_any_ipv4_cidr)]
+    name: str = Field(min_length=1)
+
+
+class SystemPoolConfig(StrictModel):
+    """The small CPU pool for controllers (CSI, Gateway, LeaderWorkerSet, metrics adapter)."""
+
+    machine_type: str = "e2-standard-4"
+    min_nodes: int = Field(default=1, ge=1, le=100)
+    max_nodes: int = Field(default=3, ge=1, le=100)
+    disk_size_gb: int = Field(default=100, ge=20, le=2000)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SystemPoolConfig:
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"minNodes {self.min_nodes} is above maxNodes {self.max_nodes} (allowed: min <= max)")
+        return self
+
+
+class MaintenanceConfig(StrictModel):
+    """A recurring window (RFC 5545 RRULE); GKE needs 48 hours of windows per 32 days."""
+
+    start_time: UtcTime = "2025-01-04T03:00:00Z"
+    end_time: UtcTime = "2025-01-04T11:00:00Z"
+    recurrence: str = "FREQ=WEEKLY;BYDAY=SA,SU"
+
+    @model_validator(mode="after")
+    def _order(self) -> MaintenanceConfig:
+        if self.end_time <= self.start_time:
+            raise ValueError(f"endTime {self.end_time} is not after startTime {self.start_time} (allowed: end > start)")
+        if not self.recurrence.startswith("FREQ="):
+            raise ValueError(f"recurrence {self.recurrence!r} is not an RRULE (allowed: e.g. FREQ=WEEKLY;BYDAY=SA,SU)")
+        return self
+
+
+class ClusterConfig(StrictModel):
+    regional: bool | None = Field(
+        default=None,
+        description="Regional control plane (HA); defaults to true in prod. TPU pools stay in gcp:zone either way.",
+    )
+    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
+    min_master_version: GkeVersion = tpu.MIN_GKE_VERSION
+    master_ipv4_cidr: Ipv4Cidr = "172.16.0.0/28"
+    master_authorized_networks: list[AuthorizedNetwork] = Field(default_factory=list)
+    system_pool: SystemPoolConfig = Field(default_factory=SystemPoolConfig)
+    maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
+
+    @model_validator(mode="after")
+    def _master_range(self) -> ClusterConfig:
+        if ipaddress.IPv4Network(self.master_ipv4_cidr).prefixlen != 28:
+            raise ValueError(f"masterIpv4Cidr {self.master_ipv4_cidr} is not a /28 (allowed: a private /28)")
+        return self
+
+
+class CapacityConfig(StrictModel):
+    """How a tier's TPUs are obtained."""
+
+    type: Literal["on-demand", "reservation", "flex-start", "spot"] = "on-demand"
+    reservation: str | None = Field(default=None, description="Reservation name; required for type reservation.")
+    queued_provisioning: bool = Field(
+        default=False, description="flex-start only: nodes come only through ProvisioningRequests (DWS queued mode)."
+    )
+
+    @model_validator(mode="after")
+    def _reservation(self) -> CapacityConfig:
+        if self.type == "reservation" and not self.reservation:
+            raise ValueError("type reservation needs a reservation name (allowed: reservation: <name>)")
+        if self.type != "reservation" and self.reservation:
+            raise ValueError(f"reservation is set but type is {self.type} (allowed: only with type reservation)")
+        if self.queued_provisioning and self.type != "flex-start":
+            raise ValueError(f"queuedProvisioning needs type flex-start, not {self.type} (allowed: flex-start)")
+        return self
+
+
+class ModelConfig(StrictModel):
+    """The model a tier serves; architecture numbers come from its config.json."""
+
+    name: str = Field(min_length=1, description="Model id, e.g. meta-llama/Llama-3.1-8B-Instruct")
+    parameters_billion: float = Field(gt=0, le=10000)
+    layers: int = Field(gt=0, le=1000)
+    kv_heads: int = Field(gt=0, le=1024)
+    head_dim: int = Field(gt=0, le=1024)
+    weight_dtype: tpu.Dtype = "bf16"
+    kv_cache_dtype: tpu.Dtype = "bf16"
+    max_model_len: int = Field(default=8192, ge=256, le=2_000_000)
+    max_num_seqs: int = Field(default=64, ge=1, le=4096)
+
+    def spec(self) -> tpu.ModelSpec:
+        return tpu.ModelSpec(
+            parameters_billion=self.parameters_billion,
+            layers=self.layers,
+            kv_heads=self.kv_heads,
+            head_dim=self.head_dim,
+            weight_dtype=self.weight_dtype,
+            kv_cache_dtype=self.kv_cache_dtype,
+            max_model_len=self.max_model_len,
+            max_num_seqs=self.max_num_seqs,
+        )
+
+
+class TierConfig(StrictModel):
+    """One serving tier: a TPU7x node pool of one topology and the model it serves."""
+
+    machine_type: str
+    topology: str
+    capacity: CapacityConfig = Field(default_factory=CapacityConfig)
+    min_replicas: int = Field(default=1, ge=0, le=1000)
+    max_replicas: int = Field(default=1, ge=1, le=1000)
+    memory_utilization: float = Field(default=0.9, ge=0.5, le=0.98)
+    model: ModelConfig
+
+    @model_validator(mode="after")
+    def _shape_and_fit(self) -> TierConfig:
+        try:
+            shape = tpu.slice_shape(self.topology, self.machine_type)
+            tpu.check_fit(shape, self.model.spec(), self.memory_utilization)
+        except tpu.SizingError as exc:
+            raise ValueError(str(exc)) from None
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas} (allowed: min <= max)"
+            )
+        if shape.multi_host and self.max_replicas != 1:
+            raise ValueError(
+                f"a multi-host tier is one {shape.topology} slice ({shape.vms} VMs) per node pool "
+                f"(allowed: maxReplicas 1; add a tier for another slice)"
+            )
+        if self.capacity.type == "flex-start" and self.min_replicas != 0:
+            raise ValueError("flex-start capacity has no static node count (allowed: minReplicas 0)")
+        return self
+
+    @property
+    def shape(self) -> tpu.SliceShape:
+        return tpu.slice_shape(self.topology, self.machine_type)
+
+    @property
+    def estimate(self) -> tpu.TierEstimate:
+        return tpu.estimate(self.shape, self.model.spec(), self.memory_utilization)
+
+
 class PlatformConfig(StrictModel):
     environment: Literal["dev", "staging", "prod"]
     project: ProjectId
@@ -175,6 +353,8 @@ class PlatformConfig(StrictModel):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     model_bucket: ModelBucketConfig = Field(default_factory=ModelBucketConfig)
     serving: ServingConfig = Field(default_factory=ServingConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    tiers: dict[KubernetesName, TierConfig] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:
@@ -191,11 +371,19 @@ class PlatformConfig(StrictModel):
             problems.append(
                 f"gcp:zone: {self.zone} is not in region {self.region} (allowed: zones named {self.region}-*)"
             )
+        if self.zone not in tpu.ZONES:
+            problems.append(f"gcp:zone: {self.zone} has no TPU7x capacity (allowed: {', '.join(tpu.ZONES)})")
         if self.environment == "prod" and self.deletion_protection is False:
             problems.append(
                 f"{NAMESPACE}:deletionProtection: false is not allowed when environment is prod (allowed: true)"
             )
         return problems
+
+    @property
+    def regional_cluster(self) -> bool:
+        if self.cluster.regional is None:
+            return self.environment == "prod"
+        return self.cluster.regional
 
     @property
     def protect(self) -> bool:
@@ -221,28 +409,36 @@ def _decode(value: Any) -> Any:
 def _key_for(loc: tuple[int | str, ...]) -> str:
     if not loc:
         return NAMESPACE
-    head, *rest = (str(part) for part in loc)
+    head, *rest = (str(part) for part in loc if part != "[key]")
     root = GCP_KEYS.get(head, f"{NAMESPACE}:{head}")
     return ".".join([root, *rest])
 
 
+def _unwrap(annotation: Any) -> Any:
+    """`Annotated[X, ...]` -> X and `X | None` -> X."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The model class that the config path `loc` points into, if it is one."""
-    current: type[BaseModel] = PlatformConfig
+    current: Any = PlatformConfig
     for part in loc:
-        annotation = _field_at(current, part)
-        if annotation is None:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {field.alias or name: field for name, field in current.model_fields.items()}
+            if str(part) not in fields:
+                return None
+            current = _unwrap(fields[str(part)].annotation)
+        elif get_args(current):  # dict[str, Model] or list[Model]: the key or index selects the value
+            current = _unwrap(get_args(current)[-1])
+        else:
             return None
-        current = annotation
-    return current
-
-
-def _field_at(model: type[BaseModel], key: int | str) -> Any:
-    fields = {field.alias or name: field for name, field in model.model_fields.items()}
-    annotation = getattr(fields.get(str(key)), "annotation", None)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _range_of(loc: tuple[int | str, ...]) -> str:
@@ -271,6 +467,8 @@ def _describe(error: Mapping[str, Any]) -> str:
         key = _key_for(loc)
         return f"{key}: required but not set (set it with `pulumi config set {key} <value>`)"
     message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "too_short":
+        message = f"is empty (allowed: at least {error['ctx']['min_length']} entry)"
     if not loc:  # whole-stack checks name their own keys
         return message
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and _range_of(loc):

@@ -11,10 +11,14 @@ import pulumi_gcp as gcp
 from components.base import PlatformComponent
 
 BASE_SERVICES: tuple[str, ...] = (
+    "artifactregistry.googleapis.com",  # serving images (remote repository of Docker Hub)
     "cloudresourcemanager.googleapis.com",  # project number lookup
     "compute.googleapis.com",
     "container.googleapis.com",
+    "containerfilesystem.googleapis.com",  # image streaming
     "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",  # managed Prometheus, dashboards, alerts
     "servicenetworking.googleapis.com",  # private services access
     "storage.googleapis.com",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter
 from typing import Any
 
@@ -62,22 +63,56 @@ def _format_output(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
+TIER_COLUMNS = (
+    ("topology", "topology"),
+    ("chips", "chips"),
+    ("vms", "VMs"),
+    ("tensorParallelSize", "TP"),
+    ("tpuPerPod", "TPU/pod"),
+    ("weightsGiB", "weights GiB"),
+    ("kvCacheGiB", "KV GiB"),
+    ("hbmNeedGiB", "HBM need"),
+    ("hbmUsableGiB", "HBM usable"),
+    ("estimatedDecodeTokensPerSecondCeiling", "decode tok/s ceiling"),
+)
+
+
 def outputs_table(graph: StackGraph) -> Table:
-    table = Table(title="stack outputs (values computed offline; estimates are labelled)", show_edge=False)
+    table = Table(title="stack outputs (values computed offline from mock provider values)", show_edge=False)
     table.add_column("output")
     table.add_column("value", overflow="fold")
     for key, value in sorted(graph.outputs.items()):
-        table.add_row(key, _format_output(value))
+        if key != "tiers":
+            table.add_row(key, _format_output(value))
+    return table
+
+
+def tiers_table(graph: StackGraph) -> Table | None:
+    """Per-tier sizing from the `tiers` output; every figure but the shape is an estimate."""
+    tiers = graph.outputs.get("tiers")
+    if not tiers:
+        return None
+    table = Table(title="serving tiers (ESTIMATES: HBM fit and a bandwidth ceiling, not measurements)", show_edge=False)
+    table.add_column("tier")
+    for _, heading in TIER_COLUMNS:
+        table.add_column(heading, justify="right")
+    for name, figures in sorted(tiers.items()):
+        table.add_row(name, *(str(figures.get(key, "")) for key, _ in TIER_COLUMNS))
     return table
 
 
 def print_preview(graph: StackGraph, console: Console | None = None) -> None:
-    console = console or Console()
+    # Piped output (CI logs, `| less`) gets a wide, fixed width instead of rich's 80-column fallback.
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     console.print(preview_tree(graph))
     console.print()
     console.print(type_counts(graph))
     console.print()
     console.print(outputs_table(graph))
+    tiers = tiers_table(graph)
+    if tiers is not None:
+        console.print()
+        console.print(tiers)
 
 
 def _mermaid_id(urn: str) -> str:

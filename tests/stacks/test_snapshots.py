@@ -21,4 +21,6 @@ class CanonicalJson(SingleFileSnapshotExtension):
 def test_graph_matches_committed_snapshot(
     stack: str, graphs: dict[str, StackGraph], snapshot: SnapshotAssertion
 ) -> None:
-    assert graphs[stack].to_json() == snapshot(extension_class=CanonicalJson)
+    assert graphs[stack].to_json() == snapshot(extension_class=CanonicalJson), (
+        f"the {stack} graph changed: review the diff, then run `make snapshots` to accept it"
+    )

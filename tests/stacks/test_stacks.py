@@ -81,10 +81,99 @@ def test_everything_labelled_carries_the_common_labels(graph: StackGraph) -> Non
 
 def test_apis_are_enabled_before_anything_uses_them(graph: StackGraph) -> None:
     services = {r.urn for r in graph.by_type("gcp:projects/service:Service")}
+    # Every Google Cloud resource waits for every API; Kubernetes objects wait through the cluster.
     for resource in graph.resources:
-        if resource.custom and resource.type != "gcp:projects/service:Service":
+        if resource.type.startswith("gcp:") and resource.type != "gcp:projects/service:Service":
             assert services <= set(resource.dependencies), resource.urn
 
 
 def test_evaluation_is_deterministic(graph: StackGraph) -> None:
     assert evaluate(graph.stack).to_json() == graph.to_json()
+
+
+# --- GKE and TPU7x (issue 3) ---------------------------------------------------------------
+
+TPU_MACHINE_TYPES = {"tpu7x-standard-1t", "tpu7x-standard-4t"}
+
+
+def _tpu_pools(graph: StackGraph) -> list:
+    return [
+        r
+        for r in graph.by_type("gcp:container/nodePool:NodePool")
+        if r.inputs["nodeConfig"]["machineType"] in TPU_MACHINE_TYPES
+    ]
+
+
+def test_prod_cluster_carries_every_hardening_setting(prod: StackGraph) -> None:
+    cluster = prod.one("gcp:container/cluster:Cluster")
+    inputs = cluster.inputs
+    assert inputs["location"] == "us-central1"  # regional control plane in prod
+    assert inputs["removeDefaultNodePool"] is True
+    assert inputs["privateClusterConfig"]["enablePrivateNodes"] is True
+    assert inputs["masterAuthorizedNetworksConfig"]["cidrBlocks"]
+    assert inputs["workloadIdentityConfig"]["workloadPool"] == "replace-me-llm-prod.svc.id.goog"
+    assert inputs["datapathProvider"] == "ADVANCED_DATAPATH"
+    assert inputs["gatewayApiConfig"]["channel"] == "CHANNEL_STANDARD"
+    assert inputs["addonsConfig"]["parallelstoreCsiDriverConfig"]["enabled"] is True
+    assert inputs["addonsConfig"]["gcsFuseCsiDriverConfig"]["enabled"] is True
+    assert inputs["monitoringConfig"]["managedPrometheus"]["enabled"] is True
+    assert inputs["nodePoolDefaults"]["nodeConfigDefaults"]["gcfsConfig"]["enabled"] is True
+    assert inputs["maintenancePolicy"]["recurringWindow"]
+    assert inputs["releaseChannel"]["channel"] == "REGULAR"
+    assert inputs["deletionProtection"] is True and cluster.protect is True
+    account = prod.one("gcp:serviceaccount/account:Account").inputs["accountId"]
+    assert inputs["nodeConfig"]["serviceAccount"].startswith(f"{account}@")
+    assert "compute@developer.gserviceaccount.com" not in prod.to_json()
+
+
+def test_dev_cluster_is_zonal_and_unprotected(dev: StackGraph) -> None:
+    cluster = dev.one("gcp:container/cluster:Cluster")
+    assert cluster.inputs["location"] == "us-central1-c"
+    assert cluster.inputs["deletionProtection"] is False and cluster.protect is False
+
+
+def test_prod_has_three_tpu7x_tiers_with_valid_shapes(prod: StackGraph) -> None:
+    pools = {p.inputs["nodeConfig"]["labels"]["llm-platform/tier"]: p for p in _tpu_pools(prod)}
+    assert set(pools) == {"small", "medium", "large"}
+    assert pools["small"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-1t"
+    assert pools["medium"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-4t"
+    assert pools["large"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-4t"
+    assert pools["large"].inputs["nodeCount"] == 2  # 2x2x2 = 8 chips on two 4-chip VMs
+    for pool in pools.values():
+        assert pool.inputs["nodeLocations"] == ["us-central1-c"]
+    tiers = prod.outputs["tiers"]
+    assert [tiers[t]["topology"] for t in ("small", "medium", "large")] == ["1x1x1", "2x2x1", "2x2x2"]
+    assert [tiers[t]["tensorParallelSize"] for t in ("small", "medium", "large")] == [2, 8, 16]
+    assert tiers["large"]["hbmNeedGiB"] <= tiers["large"]["hbmUsableGiB"]
+
+
+def test_exactly_one_workload_policy_and_only_the_multi_host_pool_uses_it(prod: StackGraph) -> None:
+    (policy,) = prod.by_type("gcp:compute/resourcePolicy:ResourcePolicy")
+    assert policy.inputs["workloadPolicy"] == {"acceleratorTopology": "2x2x2", "type": "HIGH_THROUGHPUT"}
+    users = [p for p in _tpu_pools(prod) if "placementPolicy" in p.inputs]
+    assert len(users) == 1
+    assert users[0].inputs["placementPolicy"]["policyName"] == policy.inputs["name"]
+    assert users[0].inputs["placementPolicy"]["tpuTopology"] == "2x2x2"
+    assert policy.urn in users[0].dependencies
+
+
+def test_every_kubernetes_resource_names_the_explicit_provider(graph: StackGraph) -> None:
+    (provider,) = graph.by_type("pulumi:providers:kubernetes")
+    kubernetes = [r for r in graph.resources if r.type.startswith("kubernetes:")]
+    assert kubernetes
+    for resource in kubernetes:
+        assert resource.provider == provider.urn, resource.urn
+
+
+def test_serving_namespace_and_ksa_match_the_granted_principal(graph: StackGraph) -> None:
+    namespace = graph.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
+    account = graph.one("kubernetes:core/v1:ServiceAccount").inputs["metadata"]
+    assert account["namespace"] == namespace
+    assert graph.outputs["servingPrincipal"].endswith(f"/subject/ns/{namespace}/sa/{account['name']}")
+
+
+def test_dev_runs_one_cheap_single_host_tier(dev: StackGraph) -> None:
+    (pool,) = _tpu_pools(dev)
+    assert pool.inputs["nodeConfig"]["flexStart"] is True
+    assert pool.inputs["autoscaling"]["minNodeCount"] == 0
+    assert dev.by_type("gcp:compute/resourcePolicy:ResourcePolicy") == []

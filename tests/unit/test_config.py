@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.config import ConfigError, parse_platform_config
-from tests.helpers import BASE_CONFIG, values
+from tests.helpers import BASE_CONFIG, LLAMA_8B, LLAMA_70B, tier, values
 from tools.graph import ProgramError, evaluate
 
 
@@ -104,6 +104,105 @@ BAD_CONFIGS = [
         values({"llm-platform:project": "other-project"}),
         "llm-platform:project: unknown key (set gcp:project instead)",
         id="project-in-own-namespace",
+    ),
+    # TPU shapes and sizing: every message names the tier and the numbers
+    pytest.param(
+        values({"gcp:zone": "us-central1-a"}),
+        "gcp:zone: us-central1-a has no TPU7x capacity (allowed: us-central1-c, us-central1-ai1a)",
+        id="zone-without-tpu7x",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(topology="2x2x3", machineType="tpu7x-standard-4t")}}),
+        "llm-platform:tiers.small: topology 2x2x3 (12 chips) is not a TPU7x slice",
+        id="invalid-topology",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(topology="2x2x1")}}),
+        "llm-platform:tiers.small: topology 2x2x1 runs on tpu7x-standard-4t, not tpu7x-standard-1t",
+        id="machine-type-topology-mismatch",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(machineType="ct5p-hightpu-4t")}}),
+        "llm-platform:tiers.small: machine type 'ct5p-hightpu-4t' is not TPU7x",
+        id="not-tpu7x",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(model=LLAMA_70B)}}),
+        "llm-platform:tiers.small: model needs 291.5 GiB HBM (weights 131.5 + KV cache 160.0) but 1x1x1 has "
+        "172.8 GiB usable",
+        id="model-does-not-fit",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"big": tier(machineType="tpu7x-standard-4t", topology="2x2x2", maxReplicas=2)}}),
+        "llm-platform:tiers.big: a multi-host tier is one 2x2x2 slice (2 VMs) per node pool (allowed: maxReplicas 1",
+        id="multi-host-replicas",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(capacity={"type": "flex-start"}, minReplicas=1)}}),
+        "llm-platform:tiers.small: flex-start capacity has no static node count (allowed: minReplicas 0)",
+        id="flex-start-static-count",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(capacity={"type": "reservation"})}}),
+        "llm-platform:tiers.small.capacity: type reservation needs a reservation name",
+        id="reservation-without-name",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(capacity={"type": "spot", "queuedProvisioning": True})}}),
+        "llm-platform:tiers.small.capacity: queuedProvisioning needs type flex-start, not spot",
+        id="queued-without-flex-start",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(capacity={"type": "preemptible"})}}),
+        "llm-platform:tiers.small.capacity.type: Input should be 'on-demand', 'reservation', 'flex-start' or 'spot'",
+        id="unknown-capacity-type",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(minReplicas=3, maxReplicas=2)}}),
+        "llm-platform:tiers.small: minReplicas 3 is above maxReplicas 2",
+        id="replica-bounds",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(model={**LLAMA_8B, "weightDtype": "fp4"})}}),
+        "llm-platform:tiers.small.model.weightDtype: Input should be 'bf16', 'fp16', 'fp8', 'int8' or 'int4'",
+        id="unknown-dtype",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(model={**LLAMA_8B, "experts": 8})}}),
+        "llm-platform:tiers.small.model.experts: unknown key (allowed: headDim, kvCacheDtype",
+        id="unknown-model-key",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {}}),
+        "llm-platform:tiers: is empty (allowed: at least 1 entry)",
+        id="no-tiers",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"Small_Tier": tier()}}),
+        "llm-platform:tiers.Small_Tier: 'Small_Tier' is not a Kubernetes name",
+        id="bad-tier-name",
+    ),
+    pytest.param(
+        values({"llm-platform:cluster": {"minMasterVersion": "1.33.5-gke.1000000"}}),
+        "llm-platform:cluster.minMasterVersion: 1.33.5-gke.1000000 predates TPU7x support "
+        "(allowed: 1.34.0-gke.2201000 or later)",
+        id="gke-too-old",
+    ),
+    pytest.param(
+        values({"llm-platform:cluster": {"masterIpv4Cidr": "172.16.0.0/24"}}),
+        "llm-platform:cluster: masterIpv4Cidr 172.16.0.0/24 is not a /28",
+        id="master-range-size",
+    ),
+    pytest.param(
+        values({"llm-platform:cluster": {"releaseChannel": "EXTENDED"}}),
+        "llm-platform:cluster.releaseChannel: Input should be 'RAPID', 'REGULAR' or 'STABLE'",
+        id="release-channel",
+    ),
+    pytest.param(
+        values({"llm-platform:cluster": {"masterAuthorizedNetworks": [{"cidr": "10.0.0.1/8", "name": "x"}]}}),
+        "llm-platform:cluster.masterAuthorizedNetworks.0.cidr: '10.0.0.1/8' is not an IPv4 CIDR block (10.0.0.1/8 has "
+        "host bits set; allowed: e.g. 203.0.113.0/24)",
+        id="authorized-network-cidr",
     ),
 ]
 
