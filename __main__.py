@@ -9,6 +9,15 @@ import pulumi_gcp as gcp
 from components.config import load_platform_config
 from components.gke_cluster import GkeCluster, GkeClusterArgs
 from components.model_bucket import ModelBucket, ModelBucketArgs
+from components.model_store import (
+    GcsFuseModelStore,
+    GcsFuseModelStoreArgs,
+    ModelStore,
+    ModelStoreArgs,
+    ParallelstoreModelStore,
+    ParallelstoreModelStoreArgs,
+    weights_read_seconds,
+)
 from components.naming import Naming
 from components.network import Network, NetworkArgs
 from components.project_services import ProjectServices, ProjectServicesArgs, required_services
@@ -19,7 +28,10 @@ from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 config = load_platform_config()
 naming = Naming(stack=pulumi.get_stack(), environment=config.environment, extra_labels=config.labels)
 
-services = ProjectServices("services", ProjectServicesArgs(project=config.project, services=required_services()))
+extra_apis = ["parallelstore.googleapis.com"] if config.model_store_type == "parallelstore" else []
+services = ProjectServices(
+    "services", ProjectServicesArgs(project=config.project, services=required_services(extra_apis))
+)
 after_apis = pulumi.ResourceOptions(depends_on=services.resources)
 
 network = Network(
@@ -102,6 +114,38 @@ serving = ServingNamespace(
     ),
 )
 
+store_args = ModelStoreArgs(
+    zone=config.zone,
+    naming=naming,
+    namespace=serving.namespace_name,
+    service_account=serving.service_account_name,
+    bucket=model_bucket.name,
+    prefix=config.model_store.prefix,
+    mount_path=config.model_store.mount_path,
+    provider=cluster.provider,
+)
+# The transfer and the FUSE mount read the bucket as the serving KSA: grant first.
+store_opts = pulumi.ResourceOptions(depends_on=[identity.bucket_reader, serving.service_account])
+model_store: ModelStore
+if config.model_store_type == "parallelstore":
+    model_store = ParallelstoreModelStore(
+        "model-store",
+        ParallelstoreModelStoreArgs(
+            **vars(store_args),
+            config=config.model_store.parallelstore,
+            network_name=network.network_name,
+            private_services_range=network.private_services_range.name,
+        ),
+        pulumi.ResourceOptions.merge(
+            store_opts,
+            pulumi.ResourceOptions(depends_on=[network.private_services_connection, *services.resources]),
+        ),
+    )
+else:
+    model_store = GcsFuseModelStore(
+        "model-store", GcsFuseModelStoreArgs(**vars(store_args), config=config.model_store.gcsfuse), store_opts
+    )
+
 pulumi.export("network", network.network_name)
 pulumi.export("modelBucket", model_bucket.url)
 pulumi.export("cluster", cluster.name)
@@ -116,7 +160,19 @@ pulumi.export(
             "nodePool": pool.node_pool.name,
             "topology": pool.shape.topology,
             **config.tiers[name].estimate.as_output(),
+            "estimatedWeightsReadSeconds": weights_read_seconds(
+                config.tiers[name].estimate.weights_gib, model_store.read_gib_s
+            ),
         }
         for name, pool in tpu_pools.items()
+    },
+)
+pulumi.export(
+    "modelStore",
+    {
+        "type": model_store.mount.store,
+        "claim": model_store.claim.metadata.name,
+        "mountPath": model_store.mount.model_root,
+        "source": pulumi.Output.concat("gs://", model_bucket.name, "/", config.model_store.prefix),
     },
 )

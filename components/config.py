@@ -341,6 +341,64 @@ class TierConfig(StrictModel):
         return tpu.estimate(self.shape, self.model.spec(), self.memory_utilization)
 
 
+PARALLELSTORE_MIN_GIB, PARALLELSTORE_MAX_GIB, PARALLELSTORE_STEP_GIB = 12000, 100000, 4000
+StripeLevel = Literal["min", "balanced", "max"]
+
+
+def _parallelstore_capacity(value: int) -> int:
+    if not PARALLELSTORE_MIN_GIB <= value <= PARALLELSTORE_MAX_GIB or value % PARALLELSTORE_STEP_GIB:
+        raise ValueError(
+            f"{value} GiB is not a Parallelstore capacity (allowed: {PARALLELSTORE_MIN_GIB} to "
+            f"{PARALLELSTORE_MAX_GIB} in steps of {PARALLELSTORE_STEP_GIB}: 12000, 16000, 20000, ...)"
+        )
+    return value
+
+
+def _bucket_prefix(value: str) -> str:
+    if value.startswith("/") or not value.endswith("/") or "//" in value or value == "/":
+        raise ValueError(f"{value!r} is not a bucket folder (allowed: a relative path ending in '/', e.g. models/)")
+    return value
+
+
+def _absolute_path(value: str) -> str:
+    if not value.startswith("/") or value.rstrip("/") in ("", "/dev", "/proc", "/sys", "/etc"):
+        raise ValueError(f"{value!r} is not a usable mount path (allowed: an absolute path such as /models)")
+    return value
+
+
+class ParallelstoreConfig(StrictModel):
+    """A Parallelstore instance the CSI driver provisions and the Volume Populator fills."""
+
+    capacity_gib: Annotated[int, AfterValidator(_parallelstore_capacity)] = PARALLELSTORE_MIN_GIB
+    # Weights are few, large, read-mostly files: stripe each file over every server, keep
+    # directory metadata compact.
+    file_stripe_level: StripeLevel = "max"
+    directory_stripe_level: StripeLevel = "min"
+    mount_locality: Literal["node", "pod"] = Field(
+        default="node", description="node: one dfuse per node shared by its pods (GKE 1.32.3+)."
+    )
+
+
+class GcsFuseConfig(StrictModel):
+    """Cloud Storage FUSE with a file cache and parallel downloads."""
+
+    file_cache_medium: Literal["memory", "disk"] = Field(
+        default="memory", description="Where the file cache lives: node RAM (fastest) or node ephemeral disk."
+    )
+    parallel_downloads_per_file: int = Field(default=100, ge=1, le=1000)
+    download_chunk_size_mb: int = Field(default=10, ge=1, le=1024)
+
+
+class ModelStoreConfig(StrictModel):
+    type: Literal["parallelstore", "gcsfuse"] | None = Field(
+        default=None, description="Defaults to parallelstore in prod, gcsfuse elsewhere."
+    )
+    prefix: Annotated[str, AfterValidator(_bucket_prefix)] = "models/"
+    mount_path: Annotated[str, AfterValidator(_absolute_path)] = "/models"
+    parallelstore: ParallelstoreConfig = Field(default_factory=ParallelstoreConfig)
+    gcsfuse: GcsFuseConfig = Field(default_factory=GcsFuseConfig)
+
+
 class PlatformConfig(StrictModel):
     environment: Literal["dev", "staging", "prod"]
     project: ProjectId
@@ -355,6 +413,7 @@ class PlatformConfig(StrictModel):
     serving: ServingConfig = Field(default_factory=ServingConfig)
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     tiers: dict[KubernetesName, TierConfig] = Field(min_length=1)
+    model_store: ModelStoreConfig = Field(default_factory=ModelStoreConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:
@@ -384,6 +443,12 @@ class PlatformConfig(StrictModel):
         if self.cluster.regional is None:
             return self.environment == "prod"
         return self.cluster.regional
+
+    @property
+    def model_store_type(self) -> Literal["parallelstore", "gcsfuse"]:
+        if self.model_store.type is None:
+            return "parallelstore" if self.environment == "prod" else "gcsfuse"
+        return self.model_store.type
 
     @property
     def protect(self) -> bool:

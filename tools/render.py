@@ -74,7 +74,14 @@ TIER_COLUMNS = (
     ("hbmNeedGiB", "HBM need"),
     ("hbmUsableGiB", "HBM usable"),
     ("estimatedDecodeTokensPerSecondCeiling", "decode tok/s ceiling"),
+    ("estimatedWeightsReadSeconds", "weights read s"),
 )
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def outputs_table(graph: StackGraph) -> Table:
@@ -92,12 +99,16 @@ def tiers_table(graph: StackGraph) -> Table | None:
     tiers = graph.outputs.get("tiers")
     if not tiers:
         return None
-    table = Table(title="serving tiers (ESTIMATES: HBM fit and a bandwidth ceiling, not measurements)", show_edge=False)
+    table = Table(
+        title="serving tiers (ESTIMATES, not measurements: HBM fit, decode ceiling from HBM bandwidth, "
+        "weights read time from the model store; n/a = not estimated)",
+        show_edge=False,
+    )
     table.add_column("tier")
     for _, heading in TIER_COLUMNS:
         table.add_column(heading, justify="right")
     for name, figures in sorted(tiers.items()):
-        table.add_row(name, *(str(figures.get(key, "")) for key, _ in TIER_COLUMNS))
+        table.add_row(name, *(_figure(figures.get(key)) for key, _ in TIER_COLUMNS))
     return table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.schemas import custom_resources, problems
 from tools.graph import StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
@@ -177,3 +178,73 @@ def test_dev_runs_one_cheap_single_host_tier(dev: StackGraph) -> None:
     assert pool.inputs["nodeConfig"]["flexStart"] is True
     assert pool.inputs["autoscaling"]["minNodeCount"] == 0
     assert dev.by_type("gcp:compute/resourcePolicy:ResourcePolicy") == []
+
+
+# --- Model weights path (issue 4) ---------------------------------------------------------
+
+DATASOURCE = "kubernetes:datalayer.gke.io/v1:GCPDataSource"
+
+
+def test_prod_fills_parallelstore_from_the_bucket_with_the_volume_populator(prod: StackGraph) -> None:
+    storage_class = prod.one("kubernetes:storage.k8s.io/v1:StorageClass")
+    assert storage_class.inputs["provisioner"] == "parallelstore.csi.storage.gke.io"
+    assert storage_class.inputs["parameters"]["network"] == prod.one("gcp:compute/network:Network").inputs["name"]
+    assert (
+        storage_class.inputs["parameters"]["reserved-ip-range"]
+        == prod.one("gcp:compute/globalAddress:GlobalAddress").inputs["name"]
+    )
+    assert storage_class.inputs["allowedTopologies"][0]["matchLabelExpressions"][0]["values"] == ["us-central1-c"]
+    connection = prod.one("gcp:servicenetworking/connection:Connection").urn
+    assert connection in storage_class.dependencies
+
+    source = prod.one(DATASOURCE)
+    bucket = prod.one("gcp:storage/bucket:Bucket").inputs["name"]
+    assert source.inputs["apiVersion"] == "datalayer.gke.io/v1"
+    assert source.inputs["spec"] == {
+        "cloudStorage": {"serviceAccountName": "model-server", "uri": f"gs://{bucket}/models/"}
+    }
+    assert source.inputs["metadata"]["namespace"] == "llm-serving"
+    reader = prod.one("gcp:storage/bucketIAMMember:BucketIAMMember").urn
+    assert reader in source.dependencies  # the transfer reads as the KSA: the grant comes first
+
+    (claim,) = prod.by_type("kubernetes:core/v1:PersistentVolumeClaim")
+    assert claim.inputs["spec"]["dataSourceRef"] == {
+        "apiGroup": "datalayer.gke.io",
+        "kind": "GCPDataSource",
+        "name": source.inputs["metadata"]["name"],
+    }
+    assert claim.inputs["spec"]["resources"]["requests"]["storage"] == "12000Gi"
+    assert source.urn in claim.dependencies
+    assert "parallelstore.googleapis.com" in {s.inputs["service"] for s in prod.by_type("gcp:projects/service:Service")}
+    # The populator fills only dynamically provisioned volumes: a second, Pulumi-made instance would sit unused.
+    assert prod.by_type("gcp:parallelstore/instance:Instance") == []
+    assert prod.outputs["tiers"]["medium"]["estimatedWeightsReadSeconds"] == pytest.approx(
+        131.5 / (1.15 * 12000 / 1024), abs=0.1
+    )
+
+
+def test_dev_reads_weights_through_cloud_storage_fuse(dev: StackGraph) -> None:
+    volume = dev.one("kubernetes:core/v1:PersistentVolume")
+    assert volume.inputs["spec"]["csi"]["driver"] == "gcsfuse.csi.storage.gke.io"
+    assert volume.inputs["spec"]["csi"]["volumeHandle"] == dev.one("gcp:storage/bucket:Bucket").inputs["name"]
+    assert dev.by_type(DATASOURCE) == []
+    assert dev.by_type("kubernetes:storage.k8s.io/v1:StorageClass") == []
+    assert "parallelstore.googleapis.com" not in {
+        s.inputs["service"] for s in dev.by_type("gcp:projects/service:Service")
+    }
+    assert dev.outputs["modelStore"]["type"] == "gcsfuse"
+    assert dev.outputs["tiers"]["small"]["estimatedWeightsReadSeconds"] is None
+
+
+def test_the_seeds_wrong_data_source_shape_appears_nowhere(graph: StackGraph) -> None:
+    text = graph.to_json()
+    assert "parallelstore.csi.storage.gke.io/v1" not in text
+    for source in graph.by_type(DATASOURCE):
+        assert set(source.inputs["spec"]) == {"cloudStorage"}
+        for wrong in ("bucket", "path", "serviceAccount"):
+            assert wrong not in source.inputs["spec"]
+
+
+def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
+    for resource in custom_resources(graph.resources):
+        assert problems(resource) == [], resource.urn

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.config import ConfigError, parse_platform_config
 from tests.helpers import BASE_CONFIG, LLAMA_8B, LLAMA_70B, tier, values
@@ -198,6 +200,49 @@ BAD_CONFIGS = [
         "llm-platform:cluster.releaseChannel: Input should be 'RAPID', 'REGULAR' or 'STABLE'",
         id="release-channel",
     ),
+    # Model store
+    pytest.param(
+        values({"llm-platform:modelStore": {"parallelstore": {"capacityGib": 10000}}}),
+        "llm-platform:modelStore.parallelstore.capacityGib: 10000 GiB is not a Parallelstore capacity "
+        "(allowed: 12000 to 100000 in steps of 4000",
+        id="parallelstore-too-small",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"parallelstore": {"capacityGib": 14000}}}),
+        "llm-platform:modelStore.parallelstore.capacityGib: 14000 GiB is not a Parallelstore capacity",
+        id="parallelstore-off-step",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"parallelstore": {"capacityGib": 104000}}}),
+        "llm-platform:modelStore.parallelstore.capacityGib: 104000 GiB is not a Parallelstore capacity",
+        id="parallelstore-too-large",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"type": "filestore"}}),
+        "llm-platform:modelStore.type: Input should be 'parallelstore' or 'gcsfuse'",
+        id="unknown-store",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"prefix": "/models"}}),
+        "llm-platform:modelStore.prefix: '/models' is not a bucket folder",
+        id="bad-prefix",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"mountPath": "models"}}),
+        "llm-platform:modelStore.mountPath: 'models' is not a usable mount path",
+        id="relative-mount-path",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"parallelstore": {"fileStripeLevel": "maximum"}}}),
+        "llm-platform:modelStore.parallelstore.fileStripeLevel: Input should be 'min', 'balanced' or 'max'",
+        id="stripe-level",
+    ),
+    pytest.param(
+        values({"llm-platform:modelStore": {"parallelstore": {"instanceId": "x"}}}),
+        "llm-platform:modelStore.parallelstore.instanceId: unknown key (allowed: capacityGib, directoryStripeLevel, "
+        "fileStripeLevel, mountLocality)",
+        id="parallelstore-unknown-key",
+    ),
     pytest.param(
         values({"llm-platform:cluster": {"masterAuthorizedNetworks": [{"cidr": "10.0.0.1/8", "name": "x"}]}}),
         "llm-platform:cluster.masterAuthorizedNetworks.0.cidr: '10.0.0.1/8' is not an IPv4 CIDR block (10.0.0.1/8 has "
@@ -232,3 +277,21 @@ def test_bad_config_stops_the_program_before_any_resource() -> None:
         evaluate("dev", config=values({"gcp:zone": "europe-west4-a"}))
     assert "gcp:zone: europe-west4-a is not in region us-central1" in str(raised.value)
     assert raised.value.registered == 0
+
+
+@given(st.integers(min_value=0, max_value=200_000))
+def test_parallelstore_capacity_rule(capacity: int) -> None:
+    valid = 12000 <= capacity <= 100000 and capacity % 4000 == 0
+    overrides = {"llm-platform:modelStore": {"parallelstore": {"capacityGib": capacity}}}
+    if valid:
+        assert parse_platform_config(values(overrides)).model_store.parallelstore.capacity_gib == capacity
+    else:
+        with pytest.raises(ConfigError, match="is not a Parallelstore capacity"):
+            parse_platform_config(values(overrides))
+
+
+def test_model_store_defaults_follow_the_environment() -> None:
+    assert parse_platform_config(values()).model_store_type == "gcsfuse"
+    assert parse_platform_config(values({"llm-platform:environment": "prod"})).model_store_type == "parallelstore"
+    chosen = {"llm-platform:environment": "prod", "llm-platform:modelStore": {"type": "gcsfuse"}}
+    assert parse_platform_config(values(chosen)).model_store_type == "gcsfuse"
