@@ -91,6 +91,15 @@ def _bucket_name(value: str) -> str:
     return value
 
 
+def _bucket_location(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]+[A-Za-z0-9-]*[0-9A-Za-z]", value):
+        raise ValueError(
+            f"{value!r} is not a Cloud Storage location (allowed: a region such as us-central1, a dual-region "
+            "such as NAM4, or a multi-region such as US)"
+        )
+    return value
+
+
 def _labels(value: dict[str, str]) -> dict[str, str]:
     for key, label in value.items():
         if not _LABEL_KEY.match(key):
@@ -153,7 +162,10 @@ class ModelBucketConfig(StrictModel):
     """The Cloud Storage bucket that holds model weights (the source of truth)."""
 
     name: BucketName | None = Field(default=None, description="Defaults to '<project>-<stack>-models'.")
-    location: str | None = Field(default=None, description="Defaults to the stack's region (co-located with TPUs).")
+    location: Annotated[str, AfterValidator(_bucket_location)] | None = Field(
+        default=None,
+        description="Defaults to the stack's region; a dual-region containing it (e.g. NAM4) adds HA.",
+    )
     noncurrent_version_retention_days: int = Field(default=30, ge=1, le=3650)
     max_noncurrent_versions: int = Field(default=3, ge=1, le=100)
 

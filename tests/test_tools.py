@@ -60,18 +60,19 @@ def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path:
         "config:\n  gcp:project: replace-me-llm-dev\n  gcp:zone: us-east1-b\n"
         "  llm-platform:environment: qa\n  llm-platform:colour: blue\n"
     )
-    script = (
-        "import sys; from pathlib import Path; from tools.graph import evaluate, ProgramError\n"
-        "try:\n    evaluate('broken', root=Path(sys.argv[1]))\n"
-        "except ProgramError as e:\n    print(e, file=sys.stderr); sys.exit(1)\n"
-    )
     result = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path)], cwd=PROJECT_ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tools", "preview", "broken", "--project-dir", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "llm-platform:colour: unknown key" in result.stderr
+    assert result.stderr.startswith("error: stack broken: invalid stack configuration:")
+    assert "llm-platform:colour: unknown key (allowed: " in result.stderr
     assert "llm-platform:environment: Input should be 'dev', 'staging' or 'prod'" in result.stderr
+    assert "llm-platform:tiers: required but not set" in result.stderr
+    assert result.stdout == ""
 
 
 def test_stack_loader_passes_values_as_the_engine_does() -> None:

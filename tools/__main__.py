@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.stack_config import StackNotFoundError
+from tools.stack_config import PROJECT_ROOT, StackNotFoundError
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def _preview(args: argparse.Namespace) -> int:
     from tools.render import mermaid, print_preview
 
     try:
-        graph = evaluate(args.stack)
+        graph = evaluate(args.stack, root=Path(args.project_dir).resolve())
     except StackNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     preview.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
     preview.add_argument("--json", metavar="FILE", help="write the canonical JSON snapshot")
     preview.add_argument("--mermaid", metavar="FILE", help="write a Mermaid picture of the graph")
+    preview.add_argument(
+        "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
+    )
     preview.set_defaults(run=_preview)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")

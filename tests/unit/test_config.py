@@ -88,6 +88,11 @@ BAD_CONFIGS = [
         id="retention-zero",
     ),
     pytest.param(
+        values({"llm-platform:modelBucket": {"location": "us central"}}),
+        "llm-platform:modelBucket.location: 'us central' is not a Cloud Storage location",
+        id="bad-bucket-location",
+    ),
+    pytest.param(
         values({"llm-platform:serving": {"namespace": "Serving_NS"}}),
         "llm-platform:serving.namespace: 'Serving_NS' is not a Kubernetes name",
         id="bad-namespace",
