@@ -301,16 +301,7 @@ class ModelConfig(StrictModel):
     max_num_seqs: int = Field(default=64, ge=1, le=4096)
 
     def spec(self) -> tpu.ModelSpec:
-        return tpu.ModelSpec(
-            parameters_billion=self.parameters_billion,
-            layers=self.layers,
-            kv_heads=self.kv_heads,
-            head_dim=self.head_dim,
-            weight_dtype=self.weight_dtype,
-            kv_cache_dtype=self.kv_cache_dtype,
-            max_model_len=self.max_model_len,
-            max_num_seqs=self.max_num_seqs,
-        )
+        return tpu.ModelSpec(**self.model_dump(exclude={"name"}))
 
 
 class TierConfig(StrictModel):

@@ -46,6 +46,30 @@ class ModelMount:
     ready: list[pulumi.Resource] = field(default_factory=list)  # what a workload must wait for
 
 
+def claim_mount(
+    claim: k8s.core.v1.PersistentVolumeClaim,
+    mount_path: str,
+    store: str,
+    extra_volumes: list[k8s.core.v1.VolumeArgs] | None = None,
+    pod_annotations: dict[str, str] | None = None,
+) -> ModelMount:
+    """The claim mounted read-only at `mount_path`; pods must wait for the claim."""
+    volume = k8s.core.v1.VolumeArgs(
+        name=VOLUME_NAME,
+        persistent_volume_claim=k8s.core.v1.PersistentVolumeClaimVolumeSourceArgs(
+            claim_name=claim.metadata.name, read_only=True
+        ),
+    )
+    return ModelMount(
+        volumes=[volume, *(extra_volumes or [])],
+        volume_mounts=[k8s.core.v1.VolumeMountArgs(name=VOLUME_NAME, mount_path=mount_path, read_only=True)],
+        pod_annotations=pod_annotations or {},
+        model_root=mount_path,
+        store=store,
+        ready=[claim],
+    )
+
+
 def parallelstore_read_gib_s(capacity_gib: int) -> float:
     return PARALLELSTORE_READ_GIB_S_PER_TIB * capacity_gib / 1024
 
@@ -153,21 +177,7 @@ class ParallelstoreModelStore(PlatformComponent):
             ),
         )
         self.read_gib_s: float | None = parallelstore_read_gib_s(config.capacity_gib)
-        self.mount = ModelMount(
-            volumes=[
-                k8s.core.v1.VolumeArgs(
-                    name=VOLUME_NAME,
-                    persistent_volume_claim=k8s.core.v1.PersistentVolumeClaimVolumeSourceArgs(
-                        claim_name=self.claim.metadata.name, read_only=True
-                    ),
-                )
-            ],
-            volume_mounts=[k8s.core.v1.VolumeMountArgs(name=VOLUME_NAME, mount_path=args.mount_path, read_only=True)],
-            pod_annotations={},
-            model_root=args.mount_path,
-            store="parallelstore",
-            ready=[self.claim],
-        )
+        self.mount = claim_mount(self.claim, args.mount_path, "parallelstore")
         self.register_outputs({"claim": self.claim.metadata.name, "storage_class": self.storage_class.metadata.name})
 
 
@@ -214,22 +224,18 @@ class GcsFuseModelStore(PlatformComponent):
             opts=self.child(provider=args.provider),
         )
         self.read_gib_s = None  # bounded by each VM's network and the file cache: not estimated
-        self.mount = ModelMount(
-            volumes=[
-                k8s.core.v1.VolumeArgs(
-                    name=VOLUME_NAME,
-                    persistent_volume_claim=k8s.core.v1.PersistentVolumeClaimVolumeSourceArgs(
-                        claim_name=self.claim.metadata.name, read_only=True
-                    ),
-                ),
+        self.mount = claim_mount(
+            self.claim,
+            args.mount_path,
+            "gcsfuse",
+            extra_volumes=[
                 k8s.core.v1.VolumeArgs(
                     name=GCSFUSE_CACHE_VOLUME,
                     empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(
                         medium="Memory" if args.config.file_cache_medium == "memory" else None
                     ),
-                ),
+                )
             ],
-            volume_mounts=[k8s.core.v1.VolumeMountArgs(name=VOLUME_NAME, mount_path=args.mount_path, read_only=True)],
             pod_annotations={
                 "gke-gcsfuse/volumes": "true",
                 # No sidecar limits: a cold cache fill is the fastest path to a serving model.
@@ -237,9 +243,6 @@ class GcsFuseModelStore(PlatformComponent):
                 "gke-gcsfuse/memory-limit": "0",
                 "gke-gcsfuse/ephemeral-storage-limit": "0",
             },
-            model_root=args.mount_path,
-            store="gcsfuse",
-            ready=[self.claim],
         )
         self.register_outputs({"claim": self.claim.metadata.name, "volume": self.volume.metadata.name})
 

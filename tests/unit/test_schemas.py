@@ -30,7 +30,9 @@ def test_upstream_crds_are_loaded() -> None:
 
 
 def test_gcp_data_source_fields_are_the_documented_ones() -> None:
-    good = _resource("datalayer.gke.io/v1", "GCPDataSource", {"cloudStorage": {"uri": "gs://b/p/", "serviceAccountName": "sa"}})
+    good = _resource(
+        "datalayer.gke.io/v1", "GCPDataSource", {"cloudStorage": {"uri": "gs://b/p/", "serviceAccountName": "sa"}}
+    )
     seed = _resource("datalayer.gke.io/v1", "GCPDataSource", {"bucket": "b", "path": "p", "serviceAccount": "sa"})
     assert problems(good) == []
     assert "spec.bucket: not a documented field" in problems(seed)
@@ -40,7 +42,9 @@ def test_gcp_data_source_fields_are_the_documented_ones() -> None:
 def test_crd_schema_violations_are_reported() -> None:
     template = {"spec": {"containers": [{"name": "c", "image": "i"}]}}
     good = _resource(
-        "leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet", {"leaderWorkerTemplate": {"size": 2, "workerTemplate": template}}
+        "leaderworkerset.x-k8s.io/v1",
+        "LeaderWorkerSet",
+        {"leaderWorkerTemplate": {"size": 2, "workerTemplate": template}},
     )
     bad = _resource("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet", {"leaderWorkerTemplate": {"size": "two"}})
     assert problems(good) == []
