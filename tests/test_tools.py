@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tools.__main__ import main
-from tools.graph import StackGraph
+from tools.graph import StackGraph, record
 from tools.render import mermaid
 from tools.stack_config import PROJECT_ROOT, load_stack_config
 
@@ -45,6 +45,29 @@ def test_mermaid_has_a_subgraph_per_component(dev: StackGraph) -> None:
     assert picture.startswith("flowchart LR")
     assert picture.count("subgraph ") == len(components)
     assert "network-vpc<br/>Network" in picture
+
+
+def test_mermaid_draws_dependencies_between_components(prod: StackGraph) -> None:
+    picture = mermaid(prod)
+    network = "n_llm_platform_network_Network__network"
+    cluster = "n_llm_platform_gke_Cluster__gke"
+    services = "n_llm_platform_project_Services__services"
+    assert f"{cluster} -.->|depends on| {network}" in picture
+    assert f"{network} -.->|depends on| {services}" in picture
+    assert f"{services} -.->|depends on|" not in picture
+
+
+def test_secret_inputs_are_masked_in_the_recorded_graph() -> None:
+    import pulumi
+    import pulumi_gcp as gcp
+
+    graph = record(
+        lambda: gcp.storage.Bucket("b", location="US", labels={"token": pulumi.Output.secret("hunter2")}),
+        stack="test",
+        project="llm-platform",
+    )
+    assert graph.one("gcp:storage/bucket:Bucket").inputs["labels"] == "[secret]"  # secrecy covers the map
+    assert "hunter2" not in graph.to_json()
 
 
 def test_unknown_stack_is_a_clean_error(capsys) -> None:

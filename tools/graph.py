@@ -78,18 +78,17 @@ class StackGraph:
 
 
 def _plain(value: Any) -> Any:
-    """Deserialized inputs as JSON-safe data (resource references become their URNs)."""
+    """Deserialized inputs as JSON-safe data; secrets are masked."""
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return SECRET
         return {k: _plain(v) for k, v in sorted(value.items())}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, pulumi.Resource):
-        return {"resource": _sync_await(value.urn.future())}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return repr(value)
+    # Anything else (a resource reference, an unknown) would not serialise deterministically.
+    raise TypeError(f"cannot record an input of type {type(value).__name__}: {value!r}")
 
 
 def _provider_urn(reference: str) -> str:

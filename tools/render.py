@@ -148,4 +148,24 @@ def mermaid(graph: StackGraph) -> str:
         for child in sorted(by_parent.get(component.urn, []), key=lambda r: r.urn):
             if not child.custom:
                 lines.append(f"  {_mermaid_id(component.urn)} --> {_mermaid_id(child.urn)}")
+    for source, target in _component_dependencies(graph):
+        lines.append(f"  {_mermaid_id(source)} -.->|depends on| {_mermaid_id(target)}")
     return "\n".join(lines) + "\n"
+
+
+def _component_dependencies(graph: StackGraph) -> list[tuple[str, str]]:
+    """(component, component) pairs where something in the first waits for something in the second."""
+    parents = {r.urn: r.parent for r in graph.resources}
+
+    def top(urn: str) -> str:
+        while parents.get(parents.get(urn, "")) is not None:
+            urn = parents[urn]
+        return urn
+
+    edges = {
+        (top(resource.urn), top(dependency))
+        for resource in graph.resources
+        for dependency in resource.dependencies
+        if dependency in parents and top(resource.urn) != top(dependency)
+    }
+    return sorted(edges)
