@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import yaml
 from jsonschema import Draft7Validator
 
@@ -13,6 +14,8 @@ from tools.graph import Registration
 from tools.stack_config import PROJECT_ROOT
 
 CRD_DIR = PROJECT_ROOT.parent / "shared" / "schemas" / "crds"
+# The oldest Kubernetes the cluster may run (GKE 1.34, the TPU7x floor): objects must be valid there.
+KUBERNETES_VERSION = "1.34.0"
 
 # GKE manages GCPDataSource (datalayer.gke.io/v1) and publishes no CRD; these are the fields of the
 # GKE CRD reference (kubernetes-engine/docs/reference/crds/gcpdatasource), see shared/.../SOURCES.md.
@@ -89,3 +92,18 @@ def problems(resource: Registration) -> list[str]:
     return [
         f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft7Validator(schema).iter_errors(document)
     ]
+
+
+def built_in_objects(resources: list[Registration]) -> list[Registration]:
+    """Kubernetes objects of the API server's own groups (everything but providers and custom resources)."""
+    custom = {r.urn for r in custom_resources(resources)}
+    return [r for r in resources if r.type.startswith("kubernetes:") and r.urn not in custom]
+
+
+def built_in_problems(resource: Registration) -> list[str]:
+    """Violations of the strict upstream OpenAPI schema (unknown fields are violations)."""
+    try:
+        kubernetes_validate.validate(dict(resource.inputs), KUBERNETES_VERSION, strict=True)
+    except kubernetes_validate.ValidationError as error:
+        return [f"{'.'.join(map(str, error.path))}: {error.message}"]
+    return []

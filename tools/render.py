@@ -29,11 +29,11 @@ def _label(resource: Registration) -> str:
 
 
 def preview_tree(graph: StackGraph) -> Tree:
-    """Component -> children, in registration order under each parent."""
+    """Component -> children; siblings sorted by name (registration order varies between runs)."""
     tree = Tree(f"[bold]offline preview[/bold] of stack [green]{graph.stack}[/green] (mock runtime, no cloud calls)")
     nodes: dict[str, Tree] = {}
     known = {r.urn for r in graph.resources}
-    pending = list(graph.resources)
+    pending = sorted(graph.resources, key=lambda r: (r.name, r.type))
     while pending:
         remaining = []
         for resource in pending:

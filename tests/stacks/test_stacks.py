@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.schemas import custom_resources, problems
+from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
 from tools.graph import StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
@@ -248,3 +248,10 @@ def test_the_seeds_wrong_data_source_shape_appears_nowhere(graph: StackGraph) ->
 def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
     for resource in custom_resources(graph.resources):
         assert problems(resource) == [], resource.urn
+
+
+def test_built_in_kubernetes_objects_match_the_upstream_schema(graph: StackGraph) -> None:
+    objects = built_in_objects(graph.resources)
+    assert {"Namespace", "ServiceAccount", "PersistentVolumeClaim"} <= {r.inputs["kind"] for r in objects}
+    for resource in objects:
+        assert built_in_problems(resource) == [], resource.urn

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from tests.schemas import crd_schemas, custom_resources, problems
+from collections.abc import Mapping
+
+from tests.schemas import built_in_problems, crd_schemas, custom_resources, problems
 from tools.graph import Registration
 
 
-def _resource(api_version: str, kind: str, spec: dict[str, object]) -> Registration:
+def _resource(api_version: str, kind: str, spec: Mapping[str, object]) -> Registration:
     return Registration(
         urn="urn:test",
         type=f"kubernetes:{api_version}:{kind}",
@@ -14,7 +16,7 @@ def _resource(api_version: str, kind: str, spec: dict[str, object]) -> Registrat
         parent="",
         custom=True,
         dependencies=[],
-        inputs={"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": spec},
+        inputs={"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": dict(spec)},
         protect=False,
         retainOnDelete=False,
         aliases=[],
@@ -57,3 +59,11 @@ def test_unknown_kinds_and_built_in_groups() -> None:
     ]
     built_in = _resource("storage.k8s.io/v1", "StorageClass", {})
     assert custom_resources([built_in]) == []
+
+
+def test_built_in_objects_are_checked_strictly() -> None:
+    claim = {"accessModes": ["ReadOnlyMany"], "resources": {"requests": {"storage": "1Gi"}}}
+    good = _resource("v1", "PersistentVolumeClaim", claim)
+    typo = _resource("v1", "PersistentVolumeClaim", {**claim, "dataSourceReference": {"kind": "X", "name": "y"}})
+    assert built_in_problems(good) == []
+    assert built_in_problems(typo) != []
