@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tests.schemas import built_in_problems, crd_schemas, custom_resources, problems
+import pytest
+
+from tests.schemas import CRD_DIR, SHARED_CRD_DIR, built_in_problems, crd_schemas, custom_resources, problems
 from tools.graph import Registration
 
 
@@ -23,6 +25,14 @@ def _resource(api_version: str, kind: str, spec: Mapping[str, object]) -> Regist
         ignoreChanges=[],
         provider="",
     )
+
+
+def test_vendored_crds_match_the_shared_copies() -> None:
+    if not SHARED_CRD_DIR.is_dir():
+        pytest.skip("no ../shared/schemas/crds beside this checkout")
+    shared = {p.name: p.read_bytes() for p in SHARED_CRD_DIR.iterdir()}
+    vendored = {p.name: p.read_bytes() for p in CRD_DIR.iterdir()}
+    assert vendored == shared
 
 
 def test_upstream_crds_are_loaded() -> None:
