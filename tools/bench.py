@@ -12,6 +12,7 @@ Run: `python -m tools bench [stacks...] [--runs N]`. This is a benchmark, not a 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import statistics
 import subprocess
@@ -26,10 +27,21 @@ def _sdk_modules() -> list[str]:
     return sorted(m for m in sys.modules if m.split(".")[0] in SDK_PREFIXES)
 
 
+def _import_all(modules: list[str]) -> None:
+    """Import `modules` without letting a submodule shadow a same-named class of its package
+    (pulumi_kubernetes.apiextensions.CustomResource is both)."""
+    for module in modules:
+        parent_name, _, child = module.rpartition(".")
+        parent = sys.modules.get(parent_name)
+        before = getattr(parent, child, None) if parent is not None else None
+        importlib.import_module(module)
+        if before is not None and not inspect.ismodule(before):
+            setattr(sys.modules[parent_name], child, before)
+
+
 def sample_stack(stack: str, modules: list[str]) -> dict[str, Any]:
     start = time.perf_counter()
-    for module in modules:
-        importlib.import_module(module)
+    _import_all(modules)
     from tools.graph import evaluate
 
     imported = time.perf_counter()
@@ -45,8 +57,7 @@ def sample_stack(stack: str, modules: list[str]) -> dict[str, Any]:
 
 def sample_floor(count: int, modules: list[str]) -> dict[str, Any]:
     start = time.perf_counter()
-    for module in modules:
-        importlib.import_module(module)
+    _import_all(modules)
     import pulumi
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
@@ -68,9 +79,9 @@ def sample_floor(count: int, modules: list[str]) -> dict[str, Any]:
 
 
 def _child(*args: str, stdin: str = "") -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.bench", *args], input=stdin, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-m", "tools.bench", *args], input=stdin, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmark sample {' '.join(args)} failed:\n{result.stderr}")
     return dict(json.loads(result.stdout))
 
 
