@@ -402,6 +402,9 @@ class ModelStoreConfig(StrictModel):
     gcsfuse: GcsFuseConfig = Field(default_factory=GcsFuseConfig)
 
 
+MAX_TIER_NAME = 20
+
+
 class PlatformConfig(StrictModel):
     environment: Literal["dev", "staging", "prod"]
     project: ProjectId
@@ -435,6 +438,12 @@ class PlatformConfig(StrictModel):
             )
         if self.zone not in tpu.ZONES:
             problems.append(f"gcp:zone: {self.zone} has no TPU7x capacity (allowed: {', '.join(tpu.ZONES)})")
+        for tier in self.tiers:
+            if len(tier) > MAX_TIER_NAME:
+                problems.append(
+                    f"{NAMESPACE}:tiers.{tier}: name is {len(tier)} characters "
+                    f"(allowed: at most {MAX_TIER_NAME}, it becomes part of node pool names)"
+                )
         if self.environment == "prod" and self.deletion_protection is False:
             problems.append(
                 f"{NAMESPACE}:deletionProtection: false is not allowed when environment is prod (allowed: true)"

@@ -190,6 +190,11 @@ BAD_CONFIGS = [
         id="bad-tier-name",
     ),
     pytest.param(
+        values({"llm-platform:tiers": {"interactive-low-latency": tier()}}),
+        "llm-platform:tiers.interactive-low-latency: name is 23 characters (allowed: at most 20",
+        id="tier-name-too-long",
+    ),
+    pytest.param(
         values({"llm-platform:cluster": {"minMasterVersion": "1.33.5-gke.1000000"}}),
         "llm-platform:cluster.minMasterVersion: 1.33.5-gke.1000000 predates TPU7x support "
         "(allowed: 1.34.0-gke.2201000 or later)",
