@@ -70,6 +70,13 @@ def test_secret_inputs_are_masked_in_the_recorded_graph() -> None:
     assert "hunter2" not in graph.to_json()
 
 
+def test_unparsable_stack_file_is_a_clean_error(tmp_path: Path, capsys) -> None:
+    (tmp_path / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.bad.yaml").write_text("config:\n  gcp:project: [unclosed\n")
+    assert main(["preview", "bad", "--project-dir", str(tmp_path)]) == 2
+    assert "error: a Pulumi YAML file of stack bad does not parse" in capsys.readouterr().err
+
+
 def test_unknown_stack_is_a_clean_error(capsys) -> None:
     assert main(["preview", "nope"]) == 2
     assert "no stack file Pulumi.nope.yaml (stacks here: dev, prod)" in capsys.readouterr().err

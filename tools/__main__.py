@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
+
 from tools.stack_config import PROJECT_ROOT, StackNotFoundError
 
 
@@ -17,6 +19,9 @@ def _preview(args: argparse.Namespace) -> int:
         graph = evaluate(args.stack, root=Path(args.project_dir).resolve())
     except StackNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except yaml.YAMLError as exc:
+        print(f"error: a Pulumi YAML file of stack {args.stack} does not parse: {exc}", file=sys.stderr)
         return 2
     except ProgramError as exc:
         print(f"error: stack {args.stack}: {exc}", file=sys.stderr)

@@ -22,9 +22,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from tools.mocks import PlatformMocks
-from tools.stack_config import PROJECT_ROOT, load_stack_config, project_name
-
-SECRET = "[secret]"
+from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER, load_stack_config, project_name
 
 
 @dataclass(frozen=True)
@@ -58,12 +56,6 @@ class StackGraph:
             raise AssertionError(f"expected exactly one {type_}, found {len(found)}")
         return found[0]
 
-    def get(self, urn: str) -> Registration:
-        for resource in self.resources:
-            if resource.urn == urn:
-                return resource
-        raise KeyError(urn)
-
     def children(self, urn: str) -> list[Registration]:
         return [r for r in self.resources if r.parent == urn]
 
@@ -81,7 +73,7 @@ def _plain(value: Any) -> Any:
     """Deserialized inputs as JSON-safe data; secrets are masked."""
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return SECRET
+            return SECRET_PLACEHOLDER
         return {k: _plain(v) for k, v in sorted(value.items())}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]

@@ -98,7 +98,7 @@ def test_data_source_has_the_real_group_and_fields(parallelstore: StackGraph) ->
 
 
 def test_claim_is_filled_from_the_data_source_and_deleted_before_it(parallelstore: StackGraph) -> None:
-    claim = next(c for c in parallelstore.by_type(CLAIM))
+    claim = parallelstore.one(CLAIM)
     source = parallelstore.one("kubernetes:datalayer.gke.io/v1:GCPDataSource")
     spec = claim.inputs["spec"]
     assert spec["dataSourceRef"] == {
