@@ -6,32 +6,29 @@ All decisions live in `components/`; this file only wires them together and expo
 import pulumi
 import pulumi_gcp as gcp
 
-from components.config import load_platform_config
-from components.gke_cluster import GkeCluster, GkeClusterArgs
-from components.model_bucket import ModelBucket, ModelBucketArgs
-from components.model_store import (
+from components.config.platform import load_platform_config
+from components.gke import GkeCluster, GkeClusterArgs, TpuNodePool, TpuNodePoolArgs
+from components.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.naming import Naming
+from components.network import Network, NetworkArgs
+from components.project import ProjectServices, ProjectServicesArgs, platform_services
+from components.serving import ServingNamespace, ServingNamespaceArgs
+from components.storage import (
     GcsFuseModelStore,
     GcsFuseModelStoreArgs,
+    ModelBucket,
+    ModelBucketArgs,
     ModelStore,
     ModelStoreArgs,
     ParallelstoreModelStore,
     ParallelstoreModelStoreArgs,
     weights_read_seconds,
 )
-from components.naming import Naming
-from components.network import Network, NetworkArgs
-from components.project_services import ProjectServices, ProjectServicesArgs, required_services
-from components.serving_namespace import ServingNamespace, ServingNamespaceArgs
-from components.tpu_node_pool import TpuNodePool, TpuNodePoolArgs
-from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 config = load_platform_config()
 naming = Naming(stack=pulumi.get_stack(), environment=config.environment, extra_labels=config.labels)
 
-extra_apis = ["parallelstore.googleapis.com"] if config.model_store_type == "parallelstore" else []
-services = ProjectServices(
-    "services", ProjectServicesArgs(project=config.project, services=required_services(extra_apis))
-)
+services = ProjectServices("services", ProjectServicesArgs(project=config.project, services=platform_services(config)))
 after_apis = pulumi.ResourceOptions(depends_on=services.resources)
 
 network = Network(
@@ -94,7 +91,10 @@ tpu_pools = {
             region=config.region,
             zone=config.zone,
             tier=tier_name,
-            config=tier,
+            shape=tier.shape,
+            capacity=tier.capacity,
+            min_replicas=tier.min_replicas,
+            max_replicas=tier.max_replicas,
             naming=naming,
             cluster_id=cluster.cluster.id,
             cluster_location=cluster.location,

@@ -1,1 +1,1 @@
-"""Reusable ComponentResources and the pure decisions behind them."""
+"""Reusable components of the LLM platform: one package per concern, shared naming and base at the top."""

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import get_origin
 
-from components.config import PlatformConfig, parse_platform_config
+import pytest
+
+from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, fields_of, model_at, unwrap
+from components.config.platform import PlatformConfig, parse_platform_config
 from components.naming import Naming
 
 LLAMA_8B = {
@@ -48,3 +52,32 @@ def config(overrides: Mapping[str, object] | None = None) -> PlatformConfig:
 
 def naming(environment: str = "dev", stack: str = "test") -> Naming:
     return Naming(stack=stack, environment=environment)
+
+
+def _location(key: str) -> tuple[str, ...]:
+    """`llm-platform:a.b.0.c` or `gcp:zone` -> the path in the model tree."""
+    for field, gcp_key in GCP_KEYS.items():
+        if key == gcp_key:
+            return (field,)
+    return tuple(key.removeprefix(f"{NAMESPACE}:").split("."))
+
+
+def assert_rejected(bad: Mapping[str, str], expected: str) -> None:
+    """`bad` is rejected with `expected` among its lines, and every line names a leaf key, never a model."""
+    with pytest.raises(ConfigError) as raised:
+        parse_platform_config(bad)
+    message = str(raised.value)
+    assert expected in message
+    for line in message.splitlines()[1:]:
+        key = line.strip().split(": ", 1)[0]
+        location = _location(key)
+        assert model_at(PlatformConfig, location) is None or _is_map_key(location), (
+            f"{key} is a group of keys, not the leaf to edit"
+        )
+
+
+def _is_map_key(location: tuple[str, ...]) -> bool:
+    """Whether the location names an entry of a map (`tiers.<name>`): renaming it is the edit."""
+    holder = model_at(PlatformConfig, location[:-2])
+    field = fields_of(holder).get(location[-2]) if holder else None
+    return field is not None and get_origin(unwrap(field.annotation)) is dict

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from components.config import GCP_KEYS, PlatformConfig, _unwrap
+from components.config.errors import GCP_KEYS, unwrap
+from components.config.platform import PlatformConfig
 from tools.stack_config import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -17,9 +18,9 @@ def _config_keys(model: type[BaseModel]) -> set[str]:
     keys: set[str] = set()
     for name, field in model.model_fields.items():
         keys.add(GCP_KEYS.get(name, field.alias or name))
-        annotation: Any = _unwrap(field.annotation)
+        annotation: Any = unwrap(field.annotation)
         for candidate in (annotation, *getattr(annotation, "__args__", ())):
-            candidate = _unwrap(candidate)
+            candidate = unwrap(candidate)
             if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                 keys |= _config_keys(candidate)
     return keys

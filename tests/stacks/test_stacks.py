@@ -69,29 +69,6 @@ def test_every_resource_is_inside_a_component(graph: StackGraph) -> None:
             assert resource.parent in components, resource.urn
 
 
-def _gcp_label_maps(resource) -> list[dict[str, str]]:
-    """Every map of GCP labels on a resource: `labels`, `resourceLabels`, node pools' node config."""
-    maps = [resource.inputs[key] for key in ("labels", "resourceLabels") if key in resource.inputs]
-    node_config = resource.inputs.get("nodeConfig", {})
-    if resource.type == "gcp:container/nodePool:NodePool":
-        maps.append(node_config.get("resourceLabels"))
-    return maps
-
-
-def test_everything_labelled_carries_the_common_labels(graph: StackGraph) -> None:
-    labelled = [r for r in graph.resources if r.type.startswith("gcp:") and _gcp_label_maps(r)]
-    assert {"gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"} <= {
-        r.type for r in labelled
-    }
-    for resource in labelled:
-        for labels in _gcp_label_maps(resource):
-            assert labels is not None, resource.urn
-            assert labels["env"] == graph.stack
-            assert labels["stack"] == graph.stack
-            assert labels["app"] == "llm-platform"
-            assert labels["managed-by"] == "pulumi"
-
-
 def test_apis_are_enabled_before_anything_uses_them(graph: StackGraph) -> None:
     services = {r.urn for r in graph.by_type("gcp:projects/service:Service")}
     # Every Google Cloud resource waits for every API; Kubernetes objects wait through the cluster.

@@ -7,10 +7,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.model_bucket import default_bucket_name
+from components.identity import ksa_principal
 from components.naming import Naming, label_value
-from components.project_services import BASE_SERVICES, required_services
-from components.workload_identity import ksa_principal
+from components.storage.bucket import default_bucket_name
 
 GCP_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
@@ -42,11 +41,6 @@ def test_standard_labels_always_present_and_win(stack: str) -> None:
 def test_bucket_name_prefixes_project() -> None:
     assert default_bucket_name("acme-llm", "prod") == "acme-llm-prod-models"
     assert len(default_bucket_name("a" * 30, "s" * 40)) <= 63
-
-
-def test_required_services_sorted_and_deduplicated() -> None:
-    services = required_services(["parallelstore.googleapis.com", "compute.googleapis.com"])
-    assert services == sorted(set(BASE_SERVICES) | {"parallelstore.googleapis.com"})
 
 
 def test_ksa_principal_format() -> None:

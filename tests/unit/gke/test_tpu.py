@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config import CapacityConfig
-from components.tpu import (
+from components.gke.tpu import (
     HBM_GIB_PER_CHIP,
     MAX_CHIPS,
     ModelSpec,
@@ -18,7 +17,8 @@ from components.tpu import (
     estimate,
     slice_shape,
 )
-from components.tpu_node_pool import PoolSizing, pool_sizing, reservation_path
+from components.serving.config import TierConfig
+from tests.helpers import LLAMA_8B, tier
 
 
 @pytest.mark.parametrize(
@@ -144,17 +144,6 @@ def test_too_big_a_model_names_both_numbers() -> None:
     assert "2x2x1 has 691.2 GiB usable" in str(raised.value)
 
 
-def test_pool_sizing_per_capacity_mode() -> None:
-    on_demand = CapacityConfig(type="on-demand")
-    single, slice_ = slice_shape("2x2x1", "tpu7x-standard-4t"), slice_shape("4x4x4", "tpu7x-standard-4t")
-    assert pool_sizing(single, on_demand, 1, 4) == PoolSizing(None, 1, 4, 1, "BALANCED")
-    assert pool_sizing(single, CapacityConfig(type="spot"), 0, 2) == PoolSizing(None, 0, 2, 0, "ANY")
-    assert pool_sizing(single, CapacityConfig(type="flex-start"), 0, 3) == PoolSizing(None, 0, 3, 0, "ANY")
-    assert pool_sizing(slice_, on_demand, 1, 1) == PoolSizing(16, None, None, None, None)
-    assert pool_sizing(slice_, on_demand, 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
-    assert pool_sizing(slice_, CapacityConfig(type="flex-start"), 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
-
-
-def test_reservation_path() -> None:
-    assert reservation_path("acme", "tpu-res") == "projects/acme/reservations/tpu-res"
-    assert reservation_path("acme", "projects/shared/reservations/r") == "projects/shared/reservations/r"
+def test_small_model_on_a_big_slice_is_fine() -> None:
+    parsed = TierConfig.model_validate(tier(machineType="tpu7x-standard-4t", topology="4x4x4", model=LLAMA_8B))
+    assert parsed.shape.vms == 16

@@ -8,8 +8,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.config import NetworkConfig
 from components.naming import Naming
+from components.network.config import NetworkConfig
 
 # Parallelstore requires the VPC's MTU to be 8896 (the largest Compute Engine allows).
 PARALLELSTORE_MTU = 8896

@@ -8,8 +8,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.config import ModelBucketConfig
 from components.naming import Naming
+from components.storage.config import ModelBucketConfig
 
 
 def default_bucket_name(project: str, stack: str) -> str:

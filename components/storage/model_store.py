@@ -17,8 +17,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
-from components.config import GcsFuseConfig, ParallelstoreConfig
 from components.naming import Naming
+from components.storage.config import GcsFuseConfig, ParallelstoreConfig
 
 PARALLELSTORE_PROVISIONER = "parallelstore.csi.storage.gke.io"
 GCSFUSE_DRIVER = "gcsfuse.csi.storage.gke.io"

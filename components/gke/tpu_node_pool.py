@@ -13,42 +13,14 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.config import CapacityConfig, TierConfig
-from components.gke_cluster import CLOUD_PLATFORM_SCOPE
+from components.gke.cluster import CLOUD_PLATFORM_SCOPE
+from components.gke.config import CapacityConfig
+from components.gke.pool_sizing import pool_sizing, reservation_path
+from components.gke.tpu import TPU_RESOURCE, SliceShape
 from components.naming import Naming
-from components.tpu import TPU_RESOURCE, SliceShape
 
 TIER_LABEL = "llm-platform/tier"
 RESERVATION_KEY = "compute.googleapis.com/reservation-name"
-
-
-def reservation_path(project: str, reservation: str) -> str:
-    """Reservations are named by full path, as cluster-toolkit does: `projects/P/reservations/NAME`."""
-    return reservation if reservation.startswith("projects/") else f"projects/{project}/reservations/{reservation}"
-
-
-@dataclass(frozen=True)
-class PoolSizing:
-    """How many nodes a pool has: a fixed count, or autoscaling bounds (with the initial count)."""
-
-    node_count: int | None
-    min_nodes: int | None
-    max_nodes: int | None
-    initial_nodes: int | None
-    location_policy: str | None
-
-
-def pool_sizing(shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int) -> PoolSizing:
-    """Node counts for a tier. A multi-host slice is whole or absent; flex-start never has a static count."""
-    if capacity.type == "flex-start":
-        # DWS flex-start: nodes arrive when capacity does; ANY lets the autoscaler take what exists.
-        return PoolSizing(None, 0, max_replicas * shape.vms, 0, "ANY")
-    if shape.multi_host:
-        if min_replicas == 0:  # scale-to-zero slice: GKE scales a multi-host pool atomically
-            return PoolSizing(None, 0, shape.vms, 0, "ANY")
-        return PoolSizing(shape.vms, None, None, None, None)
-    location_policy = "ANY" if capacity.type in ("spot", "reservation") else "BALANCED"
-    return PoolSizing(None, min_replicas, max_replicas, min_replicas, location_policy)
 
 
 @dataclass(frozen=True)
@@ -57,7 +29,10 @@ class TpuNodePoolArgs:
     region: str
     zone: str
     tier: str
-    config: TierConfig
+    shape: SliceShape
+    capacity: CapacityConfig
+    min_replicas: int
+    max_replicas: int
     naming: Naming
     cluster_id: pulumi.Input[str]
     cluster_location: str
@@ -67,9 +42,7 @@ class TpuNodePoolArgs:
 class TpuNodePool(PlatformComponent):
     def __init__(self, name: str, args: TpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gke:TpuNodePool", name, opts)
-        tier, naming = args.config, args.naming
-        shape = tier.shape
-        capacity = tier.capacity
+        naming, shape, capacity = args.naming, args.shape, args.capacity
         self.shape = shape
 
         self.workload_policy: gcp.compute.ResourcePolicy | None = None
@@ -93,7 +66,7 @@ class TpuNodePool(PlatformComponent):
                 tpu_topology=shape.topology,
             )
 
-        sizing = pool_sizing(shape, capacity, tier.min_replicas, tier.max_replicas)
+        sizing = pool_sizing(shape, capacity, args.min_replicas, args.max_replicas)
         autoscaling = None
         if sizing.max_nodes is not None:
             autoscaling = gcp.container.NodePoolAutoscalingArgs(

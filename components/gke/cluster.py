@@ -9,10 +9,10 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
-from components.config import ClusterConfig
+from components.gke.config import ClusterConfig
+from components.identity.workload_identity import workload_pool
 from components.naming import Naming
-from components.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
-from components.workload_identity import workload_pool
+from components.network.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 
 # What a node needs and nothing more: write logs and metrics, read metadata for them, pull images
 # from Artifact Registry, and (for image streaming on a custom node account) consume services.

@@ -6,8 +6,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.config import GcsFuseConfig, ParallelstoreConfig
-from components.model_store import (
+from components.storage.config import GcsFuseConfig, ParallelstoreConfig
+from components.storage.model_store import (
     GcsFuseModelStore,
     GcsFuseModelStoreArgs,
     ModelMount,

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
 
-BASE_SERVICES: tuple[str, ...] = (
-    "artifactregistry.googleapis.com",  # serving images (remote repository of Docker Hub)
-    "cloudresourcemanager.googleapis.com",  # project number lookup
-    "compute.googleapis.com",
-    "container.googleapis.com",
-    "containerfilesystem.googleapis.com",  # image streaming
-    "iam.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",  # managed Prometheus, dashboards, alerts
-    "servicenetworking.googleapis.com",  # private services access
-    "storage.googleapis.com",
-)
+if TYPE_CHECKING:
+    from components.config.platform import PlatformConfig
+
+# Packages of `components` that are not concerns of the platform.
+NOT_CONCERNS = {"config"}
 
 
-def required_services(extra: Sequence[str] = ()) -> list[str]:
-    """The sorted, de-duplicated API list for a stack."""
-    return sorted(set(BASE_SERVICES) | set(extra))
+def concern_packages() -> list[ModuleType]:
+    """Every concern package under `components/` (each declares `required_services`)."""
+    import components
+
+    return [
+        importlib.import_module(f"components.{module.name}")
+        for module in pkgutil.iter_modules(components.__path__)
+        if module.ispkg and module.name not in NOT_CONCERNS
+    ]
+
+
+def platform_services(config: PlatformConfig) -> list[str]:
+    """The sorted union of the APIs every concern declares for this stack."""
+    return sorted(set().union(*(package.required_services(config) for package in concern_packages())))
 
 
 @dataclass(frozen=True)

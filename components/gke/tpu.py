@@ -33,7 +33,15 @@ GIB = 1024**3
 
 
 class SizingError(ValueError):
-    """A TPU shape or model fit that cannot work; the message carries the numbers."""
+    """A TPU shape or model fit that cannot work; the message carries the numbers.
+
+    `input` says which input to change: `topology`, `machine_type` or (for fit) `topology` too,
+    since a larger slice is the first way out.
+    """
+
+    def __init__(self, message: str, input: Literal["topology", "machine_type"] = "topology") -> None:
+        super().__init__(message)
+        self.input = input
 
 
 @dataclass(frozen=True)
@@ -80,13 +88,17 @@ def _is_valid_multi_host(dims: tuple[int, int, int]) -> bool:
 def slice_shape(topology: str, machine_type: str) -> SliceShape:
     """Chips and VMs of a TPU7x slice; raises SizingError when the pair is not a real TPU7x shape."""
     if machine_type not in CHIPS_PER_VM:
-        raise SizingError(f"machine type {machine_type!r} is not TPU7x (allowed: {', '.join(MACHINE_TYPES)})")
+        raise SizingError(
+            f"machine type {machine_type!r} is not TPU7x (allowed: {', '.join(MACHINE_TYPES)})", "machine_type"
+        )
     dims = parse_topology(topology)
     chips = math.prod(dims)
     if topology in SINGLE_HOST_TOPOLOGIES:
         expected = SINGLE_HOST_TOPOLOGIES[topology]
         if machine_type != expected:
-            raise SizingError(f"topology {topology} runs on {expected}, not {machine_type} (allowed: {expected})")
+            raise SizingError(
+                f"topology {topology} runs on {expected}, not {machine_type} (allowed: {expected})", "machine_type"
+            )
         return SliceShape(topology, machine_type, chips=chips, vms=1, chips_per_vm=CHIPS_PER_VM[machine_type])
     if not _is_valid_multi_host(dims):
         raise SizingError(
@@ -96,7 +108,8 @@ def slice_shape(topology: str, machine_type: str) -> SliceShape:
         )
     if machine_type != "tpu7x-standard-4t":
         raise SizingError(
-            f"multi-host topology {topology} needs tpu7x-standard-4t, not {machine_type} (allowed: tpu7x-standard-4t)"
+            f"multi-host topology {topology} needs tpu7x-standard-4t, not {machine_type} (allowed: tpu7x-standard-4t)",
+            "machine_type",
         )
     return SliceShape(topology, machine_type, chips=chips, vms=chips // 4, chips_per_vm=4)
 

@@ -1,0 +1,37 @@
+"""How many TPU nodes a pool has, and which reservation it consumes: pure decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.gke.config import CapacityConfig
+from components.gke.tpu import SliceShape
+
+
+def reservation_path(project: str, reservation: str) -> str:
+    """Reservations are named by full path, as cluster-toolkit does: `projects/P/reservations/NAME`."""
+    return reservation if reservation.startswith("projects/") else f"projects/{project}/reservations/{reservation}"
+
+
+@dataclass(frozen=True)
+class PoolSizing:
+    """How many nodes a pool has: a fixed count, or autoscaling bounds (with the initial count)."""
+
+    node_count: int | None
+    min_nodes: int | None
+    max_nodes: int | None
+    initial_nodes: int | None
+    location_policy: str | None
+
+
+def pool_sizing(shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int) -> PoolSizing:
+    """Node counts for a tier. A multi-host slice is whole or absent; flex-start never has a static count."""
+    if capacity.type == "flex-start":
+        # DWS flex-start: nodes arrive when capacity does; ANY lets the autoscaler take what exists.
+        return PoolSizing(None, 0, max_replicas * shape.vms, 0, "ANY")
+    if shape.multi_host:
+        if min_replicas == 0:  # scale-to-zero slice: GKE scales a multi-host pool atomically
+            return PoolSizing(None, 0, shape.vms, 0, "ANY")
+        return PoolSizing(shape.vms, None, None, None, None)
+    location_policy = "ANY" if capacity.type in ("spot", "reservation") else "BALANCED"
+    return PoolSizing(None, min_replicas, max_replicas, min_replicas, location_policy)

@@ -1,0 +1,22 @@
+"""Project: the Google Cloud APIs the stack needs, enabled before anything uses them.
+
+Creates: one `gcp.projects.Service` per API (`llm-platform:project:Services`), never disabled on destroy.
+Config keys: none of its own; the API list is the union of every concern's `required_services`.
+APIs: cloudresourcemanager (the project-number lookup).
+Outputs: `ProjectServices.resources`, what API-backed resources depend on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from components.project.services import ProjectServices, ProjectServicesArgs, platform_services
+
+if TYPE_CHECKING:
+    from components.config.platform import PlatformConfig
+
+__all__ = ["ProjectServices", "ProjectServicesArgs", "platform_services", "required_services"]
+
+
+def required_services(config: PlatformConfig) -> set[str]:
+    return {"cloudresourcemanager.googleapis.com"}

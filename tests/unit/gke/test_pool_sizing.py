@@ -1,0 +1,23 @@
+"""Node counts and reservation paths of TPU pools: pure decisions."""
+
+from __future__ import annotations
+
+from components.gke.config import CapacityConfig
+from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_path
+from components.gke.tpu import slice_shape
+
+
+def test_pool_sizing_per_capacity_mode() -> None:
+    on_demand = CapacityConfig(type="on-demand")
+    single, slice_ = slice_shape("2x2x1", "tpu7x-standard-4t"), slice_shape("4x4x4", "tpu7x-standard-4t")
+    assert pool_sizing(single, on_demand, 1, 4) == PoolSizing(None, 1, 4, 1, "BALANCED")
+    assert pool_sizing(single, CapacityConfig(type="spot"), 0, 2) == PoolSizing(None, 0, 2, 0, "ANY")
+    assert pool_sizing(single, CapacityConfig(type="flex-start"), 0, 3) == PoolSizing(None, 0, 3, 0, "ANY")
+    assert pool_sizing(slice_, on_demand, 1, 1) == PoolSizing(16, None, None, None, None)
+    assert pool_sizing(slice_, on_demand, 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
+    assert pool_sizing(slice_, CapacityConfig(type="flex-start"), 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
+
+
+def test_reservation_path() -> None:
+    assert reservation_path("acme", "tpu-res") == "projects/acme/reservations/tpu-res"
+    assert reservation_path("acme", "projects/shared/reservations/r") == "projects/shared/reservations/r"

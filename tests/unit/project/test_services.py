@@ -1,0 +1,24 @@
+"""The API list is the union of what every concern declares."""
+
+from __future__ import annotations
+
+from components.project import platform_services
+from components.project.services import concern_packages
+from tests.helpers import config
+
+
+def test_every_concern_is_found() -> None:
+    names = {package.__name__.rsplit(".", 1)[-1] for package in concern_packages()}
+    assert names == {"gke", "identity", "network", "operations", "project", "serving", "storage"}
+
+
+def test_the_union_is_sorted_and_deduplicated() -> None:
+    services = platform_services(config())
+    assert services == sorted(set(services))
+    assert {"compute.googleapis.com", "container.googleapis.com", "storage.googleapis.com"} <= set(services)
+
+
+def test_parallelstore_api_only_when_the_store_uses_it() -> None:
+    assert "parallelstore.googleapis.com" not in platform_services(config())
+    chosen = config({"llm-platform:modelStore": {"type": "parallelstore"}})
+    assert "parallelstore.googleapis.com" in platform_services(chosen)
