@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 APP = "llm-platform"
+# Label keys the platform sets on every labelled resource (and `tier` on TPU node pools): a user's
+# `labels` may not use them.
+STANDARD_LABEL_KEYS = frozenset({"env", "app", "stack", "managed-by", "tier"})
 
 _INVALID_LABEL_CHARS = re.compile(r"[^a-z0-9_-]")
 _INVALID_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -31,6 +34,10 @@ class Naming:
     def name(self, role: str) -> str:
         """A physical name for a resource: lowercase, starts with a letter, at most 63 characters."""
         return f"{self.prefix}-{role}"[:63].rstrip("-")
+
+    def account_id(self, role: str) -> str:
+        """A service account id: 6-30 lowercase letters, digits and '-', starting with a letter."""
+        return self.name(role)[:30].rstrip("-")
 
     @property
     def labels(self) -> dict[str, str]:

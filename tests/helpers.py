@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import get_origin
 
 import pytest
 
-from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, fields_of, model_at, unwrap
+from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, annotation_at, model_at
 from components.config.platform import PlatformConfig, parse_platform_config
 from components.naming import Naming
 
@@ -54,12 +55,24 @@ def naming(environment: str = "dev", stack: str = "test") -> Naming:
     return Naming(stack=stack, environment=environment)
 
 
-def _location(key: str) -> tuple[str, ...]:
-    """`llm-platform:a.b.0.c` or `gcp:zone` -> the path in the model tree."""
+def _location(key: str) -> tuple[str | int, ...] | None:
+    """`llm-platform:a.b[0].c` or `gcp:zone` -> the path in the model tree; None for other namespaces."""
     for field, gcp_key in GCP_KEYS.items():
         if key == gcp_key:
             return (field,)
-    return tuple(key.removeprefix(f"{NAMESPACE}:").split("."))
+    if not key.startswith(f"{NAMESPACE}:"):
+        return None
+    tokens = re.findall(r"[^.\[\]]+|\[\d+\]", key.removeprefix(f"{NAMESPACE}:"))
+    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in tokens)
+
+
+def names_a_leaf(key: str) -> bool:
+    """Whether a message's key is one a user edits: a value, a map entry's name, or a key outside the model."""
+    location = _location(key)
+    if location is None or model_at(PlatformConfig, location) is None:
+        return True
+    holder = annotation_at(PlatformConfig, location[:-1])
+    return get_origin(holder) is dict  # `tiers.<name>`: renaming the entry is the edit
 
 
 def assert_rejected(bad: Mapping[str, str], expected: str) -> None:
@@ -70,14 +83,4 @@ def assert_rejected(bad: Mapping[str, str], expected: str) -> None:
     assert expected in message
     for line in message.splitlines()[1:]:
         key = line.strip().split(": ", 1)[0]
-        location = _location(key)
-        assert model_at(PlatformConfig, location) is None or _is_map_key(location), (
-            f"{key} is a group of keys, not the leaf to edit"
-        )
-
-
-def _is_map_key(location: tuple[str, ...]) -> bool:
-    """Whether the location names an entry of a map (`tiers.<name>`): renaming it is the edit."""
-    holder = model_at(PlatformConfig, location[:-2])
-    field = fields_of(holder).get(location[-2]) if holder else None
-    return field is not None and get_origin(unwrap(field.annotation)) is dict
+        assert names_a_leaf(key), f"{key} is a group of keys, not the leaf to edit"

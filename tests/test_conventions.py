@@ -7,14 +7,13 @@ import inspect
 import pkgutil
 import re
 from types import ModuleType
-from typing import Any, get_args
+from typing import Any
 
 import pulumi_gcp as gcp
 import pytest
-from pydantic import BaseModel
 
 from components.base import PlatformComponent
-from components.config.errors import unwrap
+from components.config.errors import all_models
 from components.config.platform import PlatformConfig
 from components.project.services import concern_packages
 from tests.helpers import config
@@ -45,20 +44,8 @@ def test_package_declares_its_google_apis(package: ModuleType) -> None:
     assert all(re.fullmatch(r"[a-z]+\.googleapis\.com", s) for s in services), services
 
 
-def _models(model: type[BaseModel]) -> set[type[BaseModel]]:
-    """Every model class reachable from `model` through its fields."""
-    found = {model}
-    for field in model.model_fields.values():
-        annotation: Any = unwrap(field.annotation)
-        for candidate in (annotation, *get_args(annotation)):
-            candidate = unwrap(candidate)
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate not in found:
-                found |= _models(candidate)
-    return found
-
-
 def test_every_config_model_lives_in_its_concerns_config_module() -> None:
-    for model in _models(PlatformConfig) - {PlatformConfig}:
+    for model in all_models(PlatformConfig) - {PlatformConfig}:
         assert re.fullmatch(r"components\.[a-z_]+\.config", model.__module__), (
             f"{model.__name__} is defined in {model.__module__}, not in a concern's config.py"
         )

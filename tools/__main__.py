@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
-from tools.stack_config import PROJECT_ROOT, StackNotFoundError
+from tools.stack_config import PROJECT_ROOT, StackFileError
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -17,14 +15,13 @@ def _preview(args: argparse.Namespace) -> int:
 
     try:
         graph = evaluate(args.stack, root=Path(args.project_dir).resolve())
-    except StackNotFoundError as exc:
+    except StackFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except yaml.YAMLError as exc:
-        print(f"error: a Pulumi YAML file of stack {args.stack} does not parse: {exc}", file=sys.stderr)
         return 2
     except ProgramError as exc:
         print(f"error: stack {args.stack}: {exc}", file=sys.stderr)
+        if exc.registered == 0:
+            print("(the program stopped before registering any resource)", file=sys.stderr)
         return 1
     print_preview(graph)
     if args.json:

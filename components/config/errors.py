@@ -1,10 +1,17 @@
-"""Pydantic validation errors -> one `fully.qualified.key: what is wrong (allowed: ...)` line each."""
+"""Pydantic validation errors -> one `fully.qualified.key: what is wrong (allowed: ...)` line each.
+
+Keys are written the way `pulumi config set --path` takes them (`llm-platform:a.b[0].c`), every
+line shows the value given where there is one, and no Python class name or internal path
+reaches the user.
+"""
 
 from __future__ import annotations
 
+import difflib
+import typing
 from collections.abc import Mapping
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -22,12 +29,21 @@ class ConfigError(ValueError):
 
 
 def key_for(loc: Location) -> str:
-    """The fully qualified config key of a location in the model tree."""
-    if not loc:
+    """The fully qualified config key of a location in the model tree, in `--path` syntax."""
+    parts = [part for part in loc if part != "[key]"]
+    if not parts:
         return NAMESPACE
-    head, *rest = (str(part) for part in loc if part != "[key]")
-    root = GCP_KEYS.get(head, f"{NAMESPACE}:{head}")
-    return ".".join([root, *rest])
+    head, *rest = parts
+    key = GCP_KEYS.get(str(head), f"{NAMESPACE}:{head}")
+    for part in rest:
+        key += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return key
+
+
+def set_command(key: str) -> str:
+    """A `pulumi config set` command that works for `key` (nested keys need `--path`)."""
+    nested = "." in key.split(":", 1)[1] or "[" in key
+    return f"pulumi config set --path '{key}' VALUE" if nested else f"pulumi config set {key} VALUE"
 
 
 def unwrap(annotation: Any) -> Any:
@@ -42,23 +58,32 @@ def unwrap(annotation: Any) -> Any:
 
 
 def fields_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields by the key users type (the camelCase alias)."""
     return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
 def model_at(root: type[BaseModel], loc: Location) -> type[BaseModel] | None:
     """The model class that the config path `loc` points into, if it is one."""
+    current = annotation_at(root, loc)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def annotation_at(root: type[BaseModel], loc: Location) -> Any:
+    """The (unwrapped) type of the value at `loc`, or None when `loc` leads nowhere."""
     current: Any = root
     for part in loc:
+        if part == "[key]":
+            return str
         if isinstance(current, type) and issubclass(current, BaseModel):
             fields = fields_of(current)
             if str(part) not in fields:
                 return None
             current = unwrap(fields[str(part)].annotation)
-        elif get_args(current):  # dict[str, Model] or list[Model]: the key or index selects the value
+        elif get_origin(current) in (dict, list):  # the key or index selects the value
             current = unwrap(get_args(current)[-1])
         else:
             return None
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+    return current
 
 
 def _range_of(root: type[BaseModel], loc: Location) -> str:
@@ -75,6 +100,38 @@ def _range_of(root: type[BaseModel], loc: Location) -> str:
     return f"{low}value{high}" if low or high else ""
 
 
+def _choices(root: type[BaseModel], loc: Location) -> list[str]:
+    annotation = annotation_at(root, loc)
+    return [str(c) for c in get_args(annotation)] if get_origin(annotation) is Literal else []
+
+
+def _shape(value: Any) -> str:
+    """What a YAML value is, in the user's words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Mapping):
+        return "a map of keys"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+def _expected(root: type[BaseModel], loc: Location) -> str:
+    """What belongs at `loc`, in the user's words."""
+    annotation = annotation_at(root, loc)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"a map with the keys {', '.join(sorted(fields_of(annotation)))}"
+    origin = get_origin(annotation)
+    if origin is dict:
+        return "a map of names to values"
+    if origin is list:
+        return "a list"
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+    return names.get(annotation, "a value of another kind")
+
+
 def _field_problems(error: Mapping[str, Any]) -> list[tuple[Location, str]]:
     """A cross-field check's problems, each moved down to the field it names."""
     loc = tuple(error["loc"])
@@ -82,27 +139,76 @@ def _field_problems(error: Mapping[str, Any]) -> list[tuple[Location, str]]:
     problems = raised.problems if isinstance(raised, MultiFieldError) else [raised]
     if not all(isinstance(p, FieldError) for p in problems):
         return []
-    return [((*loc, *p.field.split(".")), str(p)) for p in problems]
+    located: list[tuple[Location, str]] = []
+    for problem in problems:
+        path = tuple(int(p) if p.isdigit() else p for p in problem.field.split("."))
+        located.append(((*loc, *path), str(problem)))
+    return located
+
+
+_TYPE_ERRORS = {
+    "bool_parsing",
+    "bool_type",
+    "int_parsing",
+    "int_type",
+    "int_from_float",
+    "float_parsing",
+    "float_type",
+    "string_type",
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+    "list_type",
+}
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
 def describe(error: Mapping[str, Any], root: type[BaseModel]) -> list[str]:
     """The lines for one pydantic error of a `root` model validation."""
     loc = tuple(error["loc"])
     kind = error["type"]
+    key = key_for(loc)
+    given = error.get("input")
     if kind == "extra_forbidden":
         model = model_at(root, loc[:-1])
         allowed = sorted(f for f in fields_of(model) if f not in GCP_KEYS) if model else []
-        return [f"{key_for(loc)}: unknown key (allowed: {', '.join(allowed)})"]
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}? " if close else ""
+        return [f"{key}: unknown key ({hint}allowed: {', '.join(allowed)})"]
     if kind == "missing":
-        key = key_for(loc)
-        return [f"{key}: required but not set (set it with `pulumi config set {key} <value>`)"]
+        annotation = annotation_at(root, loc)
+        if get_origin(annotation) is dict or model_at(root, loc):
+            entry = ".NAME.KEY" if get_origin(annotation) is dict else ".KEY"
+            example = f"pulumi config set --path '{key}{entry}' VALUE"
+            return [f"{key}: required but not set (allowed: {_expected(root, loc)}; set one with `{example}`)"]
+        options = ", ".join(_choices(root, loc))
+        hint = f"allowed: {options}; " if options else ""
+        return [f"{key}: required but not set ({hint}set it with `{set_command(key)}`)"]
     if kind == "value_error" and (moved := _field_problems(error)):
         return [f"{key_for(field_loc)}: {message}" for field_loc, message in moved]
-    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "literal_error":
+        return [f"{key}: {given!r} is not a valid choice (allowed: {', '.join(_choices(root, loc))})"]
+    if kind in _TYPE_ERRORS:
+        shown = "" if isinstance(given, (Mapping, list)) else f"{given!r} is "
+        return [f"{key}: {shown}{_shape(given)}, not {_expected(root, loc)}"]
+    if kind in _RANGE_ERRORS and _range_of(root, loc):
+        return [f"{key}: {given!r} is out of range (allowed: {_range_of(root, loc)})"]
     if kind == "too_short":
-        message = f"is empty (allowed: at least {error['ctx']['min_length']} entry)"
-    if not loc:  # whole-stack checks name their own keys
-        return message.splitlines()
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and _range_of(root, loc):
-        return [f"{key_for(loc)}: {error['input']!r} is out of range (allowed: {_range_of(root, loc)})"]
-    return [f"{key_for(loc)}: {message}"]
+        minimum = error["ctx"]["min_length"]
+        return [f"{key}: is empty (allowed: at least {minimum} {'entry' if minimum == 1 else 'entries'})"]
+    if kind == "string_too_short":
+        return [f"{key}: is empty (allowed: at least {error['ctx']['min_length']} character)"]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return [f"{key}: {message}"]
+
+
+def all_models(model: type[BaseModel]) -> set[type[BaseModel]]:
+    """Every model class reachable from `model` through its fields."""
+    found = {model}
+    for field in model.model_fields.values():
+        annotation = unwrap(field.annotation)
+        for candidate in (annotation, *typing.get_args(annotation)):
+            candidate = unwrap(candidate)
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate not in found:
+                found |= all_models(candidate)
+    return found

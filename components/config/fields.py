@@ -8,16 +8,20 @@ the message names the leaf key, not the model that holds it.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from components.config.catalog import BEHIND_HINT, REGIONS
+from components.naming import STANDARD_LABEL_KEYS
+
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 ZONE_PATTERN = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z0-9]+$")
 _LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
@@ -66,8 +70,12 @@ def _project_id(value: str) -> str:
 
 
 def _region(value: str) -> str:
-    if not _REGION.match(value):
-        raise ValueError(f"{value!r} is not a Compute Engine region (allowed: e.g. us-central1)")
+    if value not in REGIONS:
+        close = difflib.get_close_matches(value, sorted(REGIONS), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise ValueError(
+            f"{value!r} is not a Compute Engine region ({hint}allowed: a region such as us-central1; {BEHIND_HINT})"
+        )
     return value
 
 
@@ -77,21 +85,24 @@ def _zone(value: str) -> str:
     return value
 
 
-def _ipv4_cidr(value: str) -> str:
+def _network(value: str, example: str) -> ipaddress.IPv4Network:
+    """An IPv4 CIDR block written with its prefix length (a bare address would mean a /32)."""
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length (allowed: a CIDR block such as {example})")
     try:
-        network = ipaddress.IPv4Network(value, strict=True)
+        return ipaddress.IPv4Network(value, strict=True)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not an IPv4 CIDR block ({exc}; allowed: e.g. 10.0.0.0/20)") from None
-    if not network.is_private:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block ({exc}; allowed: e.g. {example})") from None
+
+
+def _ipv4_cidr(value: str) -> str:
+    if not _network(value, "10.0.0.0/20").is_private:
         raise ValueError(f"{value!r} is not a private range (allowed: RFC 1918 or other private ranges)")
     return value
 
 
 def _any_ipv4_cidr(value: str) -> str:
-    try:
-        return str(ipaddress.IPv4Network(value, strict=True))
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not an IPv4 CIDR block ({exc}; allowed: e.g. 203.0.113.0/24)") from None
+    return str(_network(value, "203.0.113.0/24"))
 
 
 def _dns_label(value: str) -> str:
@@ -103,19 +114,57 @@ def _dns_label(value: str) -> str:
     return value
 
 
+# Google Cloud allows 64 labels per resource; the platform sets the standard keys itself.
+MAX_USER_LABELS = 64 - len(STANDARD_LABEL_KEYS)
+
+
 def _labels(value: dict[str, str]) -> dict[str, str]:
+    problems = []
     for key, label in value.items():
-        if not _LABEL_KEY.match(key):
-            raise ValueError(f"label key {key!r} is invalid (allowed: lowercase letter first, then [a-z0-9_-], max 63)")
-        if not _LABEL_VALUE.match(label):
-            raise ValueError(f"label {key}={label!r} has an invalid value (allowed: [a-z0-9_-], max 63)")
+        if key in STANDARD_LABEL_KEYS:
+            problems.append(
+                FieldError(
+                    key,
+                    f"{label!r}: the platform sets this label itself (allowed: keys other than "
+                    f"{', '.join(sorted(STANDARD_LABEL_KEYS))})",
+                )
+            )
+        elif not _LABEL_KEY.match(key):
+            problems.append(
+                FieldError(
+                    key,
+                    f"{key!r} is not a label key (allowed: a lowercase letter, then lowercase letters, "
+                    "digits, '_' and '-', at most 63 characters)",
+                )
+            )
+        elif not _LABEL_VALUE.match(str(label)):
+            problems.append(
+                FieldError(
+                    key,
+                    f"{label!r} is not a label value (allowed: lowercase letters, digits, '_' and '-', "
+                    "at most 63 characters)",
+                )
+            )
+    if len(value) > MAX_USER_LABELS:
+        raise ValueError(f"{len(value)} labels (allowed: at most {MAX_USER_LABELS} besides the platform's own)")
+    raise_all(problems)
     return value
 
 
 def _rfc3339(value: str) -> str:
-    if not _RFC3339.match(value):
+    """GKE reads maintenance times back in UTC (`...Z`); any other form would plan a change on every update."""
+    try:
+        valid = bool(_RFC3339.match(value)) and datetime.fromisoformat(value) is not None
+    except ValueError:
+        valid = False
+    if not valid:
         raise ValueError(f"{value!r} is not an RFC 3339 UTC time (allowed: e.g. 2025-01-04T03:00:00Z)")
     return value
+
+
+def utc(value: str) -> datetime:
+    """A validated `UtcTime` as an aware datetime."""
+    return datetime.fromisoformat(value)
 
 
 ProjectId = Annotated[str, AfterValidator(_project_id)]

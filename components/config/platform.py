@@ -1,22 +1,30 @@
 """The stack config: composes every concern's models into `PlatformConfig`, reads Pulumi config once.
 
-`load_platform_config()` is the only place in the program that reads Pulumi config. It gathers
-the project's own namespace (`llm-platform:*`) plus the standard `gcp:project`, `gcp:region` and
-`gcp:zone` keys, validates everything at once, and raises `pulumi.RunError` listing every
-problem as `key.path: what is wrong (allowed: ...)`. A `RunError` makes `pulumi preview` print
-the message without a Python traceback, and because it is raised before any resource is
-constructed, nothing is registered.
+`load_platform_config()` is the only place in the program that reads Pulumi config. It takes
+every key the engine hands the program, rejects keys of unknown namespaces and `gcp:` keys the
+Google provider does not take, validates the project's own namespace (`llm-platform:*`) plus
+`gcp:project`, `gcp:region` and `gcp:zone` at once, and raises `pulumi.RunError` listing every
+problem as `key: what is wrong (allowed: ...)`. A `RunError` makes `pulumi preview` print the
+message without a Python traceback, and because it is raised before any resource is constructed,
+nothing is registered.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
+import ipaddress
 import json
+import re
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
+from components.config import catalog
 from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, describe
 from components.config.fields import (
     ZONE_PATTERN,
@@ -29,13 +37,21 @@ from components.config.fields import (
     Zone,
     raise_all,
 )
-from components.gke import tpu
 from components.gke.config import ClusterConfig
+from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
 from components.network.config import NetworkConfig
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
-from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType
+from components.storage.bucket import default_bucket_name
+from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType, bucket_name_problem
 
 Environment = Literal["dev", "staging", "prod"]
+# GKE gives each node a pod range sized from its maximum pods: 110 by default on Standard, which is a
+# /24 per node (https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr).
+POD_RANGE_PER_NODE = 24
+# Compute Engine keeps four addresses of every subnet (https://cloud.google.com/vpc/docs/subnets#unusable-ip-addresses-in-every-subnet).
+RESERVED_SUBNET_ADDRESSES = 4
+# Namespaces of config keys a stack may use: this project's, the providers' and the engine's own.
+KNOWN_NAMESPACES = (NAMESPACE, "gcp", "kubernetes", "pulumi")
 
 
 class PlatformConfig(StrictModel):
@@ -57,31 +73,178 @@ class PlatformConfig(StrictModel):
     model_store: ModelStoreConfig = Field(default_factory=ModelStoreConfig)
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> PlatformConfig:
+    def _cross_checks(self, info: ValidationInfo) -> PlatformConfig:
         """Checks that span several concerns; each names the key to edit."""
+        stack = (info.context or {}).get("stack", "dev")
+        raise_all(
+            [
+                *self._location_problems(),
+                *self._tier_name_problems(),
+                *self._protection_problems(),
+                *self._range_problems(),
+                *self._derived_name_problems(stack),
+            ]
+        )
+        return self
+
+    def _location_problems(self) -> list[FieldError]:
         problems = []
         match = ZONE_PATTERN.match(self.zone)
         if match and match.group(1) != self.region:
             problems.append(
                 FieldError("zone", f"{self.zone} is not in region {self.region} (allowed: zones named {self.region}-*)")
             )
-        if self.zone not in tpu.ZONES:
-            problems.append(FieldError("zone", f"{self.zone} has no TPU7x capacity (allowed: {', '.join(tpu.ZONES)})"))
-        for tier in self.tiers:
-            if len(tier) > MAX_TIER_NAME:
-                problems.append(
-                    FieldError(
-                        f"tiers.{tier}",
-                        f"name is {len(tier)} characters (allowed: at most {MAX_TIER_NAME}, it becomes part of "
-                        "node pool names)",
-                    )
+        elif self.zone not in catalog.TPU7X_ZONES:
+            problems.append(
+                FieldError(
+                    "zone",
+                    f"{self.zone} has no TPU7x capacity (allowed: {', '.join(catalog.TPU7X_ZONES)}; "
+                    f"{catalog.BEHIND_HINT})",
                 )
-        if self.environment == "prod" and self.deletion_protection is False:
+            )
+        return problems
+
+    def _tier_name_problems(self) -> list[FieldError]:
+        return [
+            FieldError(
+                f"tiers.{tier}",
+                f"name is {len(tier)} characters (allowed: at most {MAX_TIER_NAME}: it is part of node pool names)",
+            )
+            for tier in self.tiers
+            if len(tier) > MAX_TIER_NAME
+        ]
+
+    def _protection_problems(self) -> list[FieldError]:
+        if self.environment != "prod":
+            return []
+        problems = []
+        if self.deletion_protection is False:
             problems.append(
                 FieldError("deletionProtection", "false is not allowed when environment is prod (allowed: true)")
             )
-        raise_all(problems)
-        return self
+        for index, network in enumerate(self.cluster.master_authorized_networks):
+            if ipaddress.IPv4Network(network.cidr).prefixlen == 0:
+                problems.append(
+                    FieldError(
+                        f"cluster.masterAuthorizedNetworks.{index}.cidr",
+                        f"{network.cidr} opens the control plane to the whole internet, which prod never does "
+                        "(allowed: your CI / VPN egress ranges; deployers reach the DNS endpoint through IAM)",
+                    )
+                )
+        return problems
+
+    def _named_ranges(self) -> list[tuple[str, ipaddress.IPv4Network, bool]]:
+        """(key, range, set explicitly in the stack file) for every IP range of the stack."""
+        network, cluster = self.network, self.cluster
+        return [
+            (f"network.{key}", ipaddress.IPv4Network(getattr(network, field)), field in network.model_fields_set)
+            for field, key in (
+                ("subnet_cidr", "subnetCidr"),
+                ("pods_cidr", "podsCidr"),
+                ("services_cidr", "servicesCidr"),
+                ("private_services_cidr", "privateServicesCidr"),
+            )
+        ] + [
+            (
+                "cluster.masterIpv4Cidr",
+                ipaddress.IPv4Network(cluster.master_ipv4_cidr),
+                "master_ipv4_cidr" in cluster.model_fields_set,
+            )
+        ]
+
+    def _range_problems(self) -> list[FieldError]:
+        problems = []
+        ranges = self._named_ranges()
+        for i, (first, first_range, first_set) in enumerate(ranges):
+            for second, second_range, second_set in ranges[i + 1 :]:
+                if first_range.overlaps(second_range):
+                    # Name the range that is easier to move (the later one: private services and the control
+                    # plane before pods and nodes), unless only the earlier one was set in the stack file.
+                    edit, other = (first, second) if first_set and not second_set else (second, first)
+                    edit_range, other_range = (
+                        (second_range, first_range) if edit == second else (first_range, second_range)
+                    )
+                    problems.append(
+                        FieldError(
+                            edit,
+                            f"{edit_range} overlaps {NAMESPACE}:{other} {other_range} (allowed: a range disjoint "
+                            "from the node, pod, service, private services and control-plane ranges)",
+                        )
+                    )
+        nodes = self.most_nodes()
+        total = sum(count for _, count in nodes)
+        breakdown = ", ".join(f"{count} {what}" for what, count in nodes)
+        pods = ipaddress.IPv4Network(self.network.pods_cidr)
+        per_node = 32 - POD_RANGE_PER_NODE
+        if total << per_node > pods.num_addresses:
+            needed = 32 - (total - 1).bit_length() - per_node
+            problems.append(
+                FieldError(
+                    "network.podsCidr",
+                    f"{pods} holds a /{POD_RANGE_PER_NODE} pod range for {pods.num_addresses >> per_node} nodes, but "
+                    f"the pools can grow to {total} ({breakdown}) (allowed: a /{needed} or larger)",
+                )
+            )
+        subnet = ipaddress.IPv4Network(self.network.subnet_cidr)
+        if total > subnet.num_addresses - RESERVED_SUBNET_ADDRESSES:
+            needed = 32 - (total + RESERVED_SUBNET_ADDRESSES - 1).bit_length()
+            problems.append(
+                FieldError(
+                    "network.subnetCidr",
+                    f"{subnet} has {subnet.num_addresses - RESERVED_SUBNET_ADDRESSES} usable addresses, but the pools "
+                    f"can grow to {total} nodes ({breakdown}) (allowed: a /{needed} or larger)",
+                )
+            )
+        problems += self._private_services_problems()
+        return problems
+
+    def most_nodes(self) -> list[tuple[str, int]]:
+        """The most nodes each pool can have, system pool first."""
+        zones = REGIONAL_POOL_ZONES if self.regional_cluster else 1
+        system = self.cluster.system_pool.max_nodes
+        nodes = [(f"in the system pool ({system} per zone x {zones})", system * zones)]
+        for name, tier in sorted(self.tiers.items()):
+            sizing = pool_sizing(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas)
+            nodes.append((f"in tier {name}", sizing.most_nodes))
+        return nodes
+
+    def _private_services_problems(self) -> list[FieldError]:
+        """The private services range must hold a block for everything that peers through it."""
+        from components.project.services import concern_packages
+
+        demands = [
+            demand
+            for package in concern_packages()
+            for demand in getattr(package, "private_services_demand", lambda _: [])(self)
+        ]
+        psa = ipaddress.IPv4Network(self.network.private_services_cidr)
+        # Blocks are aligned powers of two: placed largest first they always pack when their sum fits.
+        needed = sum(1 << (32 - prefix) for _, prefix in demands)
+        if needed <= psa.num_addresses:
+            return []
+        listing = ", ".join(f"{what} /{prefix}" for what, prefix in demands)
+        smallest = 32 - (needed - 1).bit_length()
+        return [
+            FieldError(
+                "network.privateServicesCidr",
+                f"{psa} is too small for what peers through it ({listing}) (allowed: a /{smallest} or larger)",
+            )
+        ]
+
+    def _derived_name_problems(self, stack: str) -> list[FieldError]:
+        problems = []
+        if self.model_bucket.name is None:
+            derived = default_bucket_name(self.project, stack)
+            problem = bucket_name_problem(derived)
+            if problem:
+                problems.append(
+                    FieldError(
+                        "modelBucket.name",
+                        f"not set, and the default name {derived!r} (from gcp:project and the stack name) {problem} "
+                        "(allowed: set a valid bucket name here)",
+                    )
+                )
+        return problems
 
     @property
     def regional_cluster(self) -> bool:
@@ -113,11 +276,47 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def parse_platform_config(raw: Mapping[str, Any]) -> PlatformConfig:
-    """Validate fully-qualified config (`{"llm-platform:network": "{...}", "gcp:zone": ...}`).
+@cache
+def provider_keys(package: str) -> frozenset[str]:
+    """The config keys a provider SDK takes, read from its generated `config/vars.py`."""
+    spec = importlib.util.find_spec(f"pulumi_{package}")
+    assert spec is not None and spec.origin is not None
+    source = (Path(spec.origin).parent / "config" / "vars.py").read_text(encoding="utf-8")
+    return frozenset(re.findall(r"__config__\.get(?:_bool|_int|_float|_object)?\('([A-Za-z0-9]+)'\)", source))
+
+
+def _namespace_problems(raw: Mapping[str, Any]) -> list[str]:
+    """Keys the program would silently ignore: unknown namespaces, and provider keys that do not exist."""
+    problems = []
+    for key in sorted(raw):
+        namespace, _, name = key.partition(":")
+        if namespace not in KNOWN_NAMESPACES:
+            close = difflib.get_close_matches(namespace, KNOWN_NAMESPACES, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}:{name}? " if close else ""
+            problems.append(
+                f"{key}: unknown namespace {namespace!r}, so nothing reads this key ({hint}allowed namespaces: "
+                f"{', '.join(KNOWN_NAMESPACES)})"
+            )
+        elif namespace == "gcp" and name not in provider_keys("gcp"):
+            close = difflib.get_close_matches(name, sorted(provider_keys("gcp")), n=1)
+            hint = f"did you mean gcp:{close[0]}? " if close else ""
+            problems.append(
+                f"{key}: the Google Cloud provider has no such setting ({hint}allowed: its documented keys)"
+            )
+        elif namespace == "kubernetes":
+            problems.append(
+                f"{key}: configures the default Kubernetes provider, which this program never uses: it builds its "
+                "own from the cluster it creates (allowed: remove the key)"
+            )
+    return problems
+
+
+def parse_platform_config(raw: Mapping[str, Any], stack: str = "dev") -> PlatformConfig:
+    """Validate fully-qualified config (`{"llm-platform:network": "{...}", "gcp:zone": ...}`) of `stack`.
 
     Raises ConfigError listing every problem, one `key: what is wrong (allowed: ...)` per line.
     """
+    problems = _namespace_problems(raw)
     data: dict[str, Any] = {}
     prefix = f"{NAMESPACE}:"
     for key, value in raw.items():
@@ -125,14 +324,17 @@ def parse_platform_config(raw: Mapping[str, Any]) -> PlatformConfig:
             data[key[len(prefix) :]] = _decode(value)
     for field, key in GCP_KEYS.items():
         if field in data:
-            raise ConfigError(f"{prefix}{field}: unknown key (set {key} instead)")
+            problems.append(f"{prefix}{field}: unknown key (set {key} instead)")
+            del data[field]
         if key in raw:
             data[field] = raw[key]
     try:
-        return PlatformConfig.model_validate(data)
+        config = PlatformConfig.model_validate(data, context={"stack": stack})
     except ValidationError as exc:
-        problems = sorted({line for e in exc.errors() for line in describe(e, PlatformConfig)})
-        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(problems)) from None
+        problems += [line for e in exc.errors() for line in describe(e, PlatformConfig)]
+    if problems:
+        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(sorted(set(problems))))
+    return config
 
 
 def current_config_values() -> dict[str, Any]:
@@ -147,6 +349,6 @@ def current_config_values() -> dict[str, Any]:
 def load_platform_config() -> PlatformConfig:
     """Read and validate the stack's config; a bad config raises `pulumi.RunError`."""
     try:
-        return parse_platform_config(current_config_values())
+        return parse_platform_config(current_config_values(), pulumi.get_stack())
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None

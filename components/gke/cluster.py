@@ -76,7 +76,7 @@ class GkeCluster(PlatformComponent):
         self.node_service_account = gcp.serviceaccount.Account(
             f"{name}-nodes",
             project=args.project,
-            account_id=naming.name("gke-nodes")[:30].rstrip("-"),
+            account_id=naming.account_id("gke-nodes"),
             display_name=f"GKE nodes of {naming.name('gke')}",
             opts=self.child(),
         )

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from components.config.fields import AnyIpv4Cidr, FieldError, Ipv4Cidr, StrictModel, UtcTime
-from components.gke import tpu
+from components.config import catalog
+from components.config.fields import AnyIpv4Cidr, FieldError, Ipv4Cidr, StrictModel, UtcTime, utc
+from components.gke import maintenance, tpu
 
-_GKE_VERSION = re.compile(r"^1\.(\d+)\.(\d+)-gke\.(\d+)$")
+# `1.X`, `1.X.Y` or `1.X.Y-gke.N`: the API takes a prefix and picks the newest version it matches.
+_GKE_VERSION = re.compile(r"^1\.(\d+)(?:\.(\d+)(?:-gke\.(\d+))?)?$")
+
+
+def version_parts(value: str) -> tuple[int, ...]:
+    match = _GKE_VERSION.match(value)
+    if not match:
+        raise ValueError(value)
+    return (1, *(int(part) for part in match.groups() if part is not None))
 
 
 def _gke_version(value: str) -> str:
-    match = _GKE_VERSION.match(value)
-    floor = _GKE_VERSION.match(tpu.MIN_TPU7X_GKE_VERSION)
-    assert floor is not None
-    if not match:
-        raise ValueError(f"{value!r} is not a GKE version (allowed: e.g. {tpu.MIN_GKE_VERSION})")
-    if tuple(map(int, match.groups())) < tuple(map(int, floor.groups())):
+    if not _GKE_VERSION.match(value):
+        raise ValueError(
+            f"{value!r} is not a GKE version (allowed: a minor version such as 1.34, a patch such as 1.34.3, or an "
+            "exact version such as 1.34.3-gke.1318000)"
+        )
+    given = version_parts(value)
+    floor = version_parts(tpu.MIN_TPU7X_GKE_VERSION)[: len(given)]
+    if given < floor:
         raise ValueError(f"{value} predates TPU7x support (allowed: {tpu.MIN_TPU7X_GKE_VERSION} or later)")
     return value
 
@@ -35,10 +47,29 @@ class AuthorizedNetwork(StrictModel):
     name: str = Field(min_length=1)
 
 
+_MACHINE_TYPE = re.compile(r"^([a-z][a-z0-9]*)-(standard|highmem|highcpu)-(\d+)$")
+
+
+def _cpu_machine_type(value: str) -> str:
+    """A CPU machine type GKE can run system pods on: a known x86 family and at least 2 vCPUs."""
+    match = _MACHINE_TYPE.match(value)
+    vcpus = float(match.group(3)) if match else catalog.E2_SHARED_CORE.get(value)
+    family = match.group(1) if match else value.split("-")[0]
+    if vcpus is None or family not in catalog.CPU_MACHINE_FAMILIES:
+        raise ValueError(
+            f"{value!r} is not a Compute Engine machine type (allowed: FAMILY-standard|highmem|highcpu-VCPUS with "
+            f"FAMILY one of {', '.join(sorted(catalog.CPU_MACHINE_FAMILIES))}, e.g. e2-standard-4; "
+            f"{catalog.BEHIND_HINT})"
+        )
+    if vcpus < 2:
+        raise ValueError(f"{value!r} has {vcpus:g} vCPU (allowed: at least 2 vCPUs, e.g. e2-standard-2)")
+    return value
+
+
 class SystemPoolConfig(StrictModel):
     """The small CPU pool for controllers (CSI, Gateway, LeaderWorkerSet, metrics adapter)."""
 
-    machine_type: str = "e2-standard-4"
+    machine_type: Annotated[str, AfterValidator(_cpu_machine_type)] = "e2-standard-4"
     min_nodes: int = Field(default=1, ge=1, le=100)
     max_nodes: int = Field(default=3, ge=1, le=100)
     disk_size_gb: int = Field(default=100, ge=20, le=2000)
@@ -51,21 +82,35 @@ class SystemPoolConfig(StrictModel):
 
 
 class MaintenanceConfig(StrictModel):
-    """A recurring window (RFC 5545 RRULE); GKE needs 48 hours of windows per 32 days."""
+    """A recurring window (RFC 5545 RRULE) that GKE accepts: 48 hours of windows of 4 hours or more in
+    every 32 days (`components/gke/maintenance.py`)."""
 
     start_time: UtcTime = "2025-01-04T03:00:00Z"
     end_time: UtcTime = "2025-01-04T11:00:00Z"
     recurrence: str = "FREQ=WEEKLY;BYDAY=SA,SU"
 
     @model_validator(mode="after")
-    def _order(self) -> MaintenanceConfig:
-        if self.end_time <= self.start_time:
+    def _gke_accepts_it(self) -> MaintenanceConfig:
+        start, end = utc(self.start_time), utc(self.end_time)
+        if end <= start:
             raise FieldError(
                 "endTime", f"{self.end_time} is not after startTime {self.start_time} (allowed: end > start)"
             )
-        if not self.recurrence.startswith("FREQ="):
+        if end - start > timedelta(days=1):
             raise FieldError(
-                "recurrence", f"{self.recurrence!r} is not an RRULE (allowed: e.g. FREQ=WEEKLY;BYDAY=SA,SU)"
+                "endTime", f"{self.end_time} is {end - start} after startTime (allowed: a window of at most 24 hours)"
+            )
+        try:
+            least = maintenance.least_availability(start, end, self.recurrence)
+        except ValueError as exc:
+            raise FieldError("recurrence", f"{self.recurrence!r} {exc}") from None
+        if least < maintenance.MIN_AVAILABILITY:
+            hours = least.total_seconds() / 3600
+            raise FieldError(
+                "recurrence",
+                f"{self.recurrence!r} with {end - start} windows gives only {hours:g} hours of maintenance in some "
+                "32-day period, and GKE counts only windows of 4 hours or more (allowed: at least 48 hours per 32 "
+                "days, e.g. FREQ=WEEKLY;BYDAY=SA,SU with 6-hour windows)",
             )
         return self
 
@@ -75,7 +120,7 @@ class ClusterConfig(StrictModel):
         default=None,
         description="Regional control plane (HA); defaults to true in prod. TPU pools stay in gcp:zone either way.",
     )
-    release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
+    release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = "REGULAR"
     min_master_version: GkeVersion = tpu.MIN_GKE_VERSION
     master_ipv4_cidr: Ipv4Cidr = "172.16.0.0/28"
     master_authorized_networks: list[AuthorizedNetwork] = Field(default_factory=list)

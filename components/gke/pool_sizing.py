@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from components.gke.config import CapacityConfig
 from components.gke.tpu import SliceShape
 
+# A regional cluster spreads a node pool without explicit node locations over three of the region's
+# zones (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters).
+REGIONAL_POOL_ZONES = 3
+
 
 def reservation_path(project: str, reservation: str) -> str:
     """Reservations are named by full path, as cluster-toolkit does: `projects/P/reservations/NAME`."""
@@ -22,6 +26,11 @@ class PoolSizing:
     max_nodes: int | None
     initial_nodes: int | None
     location_policy: str | None
+
+    @property
+    def most_nodes(self) -> int:
+        """The most nodes the pool can ever have."""
+        return self.node_count if self.node_count is not None else self.max_nodes or 0
 
 
 def pool_sizing(shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int) -> PoolSizing:

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from components.config.catalog import TPU7X_ZONES
+
 ACCELERATOR = "tpu7x"
 TPU_RESOURCE = "google.com/tpu"
 CHIPS_PER_VM = {"tpu7x-standard-1t": 1, "tpu7x-standard-4t": 4}
@@ -20,8 +22,7 @@ MAX_CHIPS = 9216  # one full pod: 144 cubes of 64 chips (xpk's encoding)
 TENSORCORES_PER_CHIP = 2  # vLLM sees two devices per chip: TP = 2 x chips
 HBM_GIB_PER_CHIP = 192
 HBM_BANDWIDTH_GB_PER_S_PER_CHIP = 7380
-# Zones where GKE documents TPU7x node pools (docs.cloud.google.com/kubernetes-engine/docs/concepts/tpu-ironwood).
-ZONES = ("us-central1-c", "us-central1-ai1a")
+ZONES = TPU7X_ZONES  # dated and sourced in components/config/catalog.py
 # GKE Standard supports TPU7x from 1.34.0-gke.2201000; cluster-toolkit's daily-tested TPU7x example
 # asks for 1.34.3-gke.1318000 on the REGULAR channel, which is the default here.
 MIN_TPU7X_GKE_VERSION = "1.34.0-gke.2201000"

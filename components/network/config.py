@@ -1,41 +1,25 @@
-"""Config keys of the network: `llm-platform:network.*`."""
+"""Config keys of the network: `llm-platform:network.*`.
+
+Whether the ranges fit together (disjoint, large enough for every node and every peered service)
+is checked across concerns in `components/config/platform.py`, since the control-plane range is a
+cluster key and the demands come from the services that peer.
+"""
 
 from __future__ import annotations
 
-import ipaddress
+from pydantic import Field
 
-from pydantic import Field, model_validator
-
-from components.config.fields import FieldError, Ipv4Cidr, StrictModel
+from components.config.fields import Ipv4Cidr, StrictModel
 
 
 class NetworkConfig(StrictModel):
-    """The VPC. MTU is fixed at 8896, the value Parallelstore requires."""
+    """The VPC. MTU is fixed at 8896, what Parallelstore requires and Managed Lustre recommends."""
 
-    subnet_cidr: Ipv4Cidr = "10.10.0.0/20"
-    pods_cidr: Ipv4Cidr = "10.16.0.0/14"
-    services_cidr: Ipv4Cidr = "10.20.0.0/20"
-    private_services_cidr_prefix: int = Field(
-        default=20,
-        ge=8,
-        le=24,
-        description="Prefix length of the private services access range (a /24 or larger block).",
+    subnet_cidr: Ipv4Cidr = Field(default="10.10.0.0/20", description="Node subnet (primary range).")
+    pods_cidr: Ipv4Cidr = Field(default="10.16.0.0/14", description="Secondary range for pods.")
+    services_cidr: Ipv4Cidr = Field(default="10.20.0.0/20", description="Secondary range for Services.")
+    private_services_cidr: Ipv4Cidr = Field(
+        default="10.24.0.0/20",
+        description="Private services access range (a /24 or larger) that peered Google services take blocks from.",
     )
     flow_log_sampling: float = Field(default=0.5, ge=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _ranges_do_not_overlap(self) -> NetworkConfig:
-        ranges = {
-            "subnetCidr": ipaddress.IPv4Network(self.subnet_cidr),
-            "podsCidr": ipaddress.IPv4Network(self.pods_cidr),
-            "servicesCidr": ipaddress.IPv4Network(self.services_cidr),
-        }
-        names = list(ranges)
-        for i, first in enumerate(names):
-            for second in names[i + 1 :]:
-                if ranges[first].overlaps(ranges[second]):
-                    raise FieldError(
-                        first,
-                        f"{ranges[first]} overlaps {second} {ranges[second]} (allowed: disjoint ranges)",
-                    )
-        return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pulumi
@@ -97,7 +98,9 @@ class Network(PlatformComponent):
             log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
             opts=self.child(),
         )
-        # Private services access: Parallelstore and Memorystore attach through this peering.
+        # Private services access: Parallelstore and Memorystore attach through this peering. The block
+        # is explicit, so the config check can prove it overlaps no other range of the stack.
+        psa = ipaddress.IPv4Network(config.private_services_cidr)
         self.private_services_range = gcp.compute.GlobalAddress(
             f"{name}-private-services",
             name=naming.name("private-services"),
@@ -105,7 +108,8 @@ class Network(PlatformComponent):
             network=self.network.id,
             purpose="VPC_PEERING",
             address_type="INTERNAL",
-            prefix_length=config.private_services_cidr_prefix,
+            address=str(psa.network_address),
+            prefix_length=psa.prefixlen,
             description="Private services access range (Parallelstore, Memorystore)",
             labels=naming.labels,
             opts=self.child(),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
 
 from components.config.fields import FieldError, KubernetesName, StrictModel, raise_all
 from components.gke import tpu
@@ -13,11 +15,36 @@ MAX_TIER_NAME = 20
 _SIZING_KEYS = {"topology": "topology", "machine_type": "machineType"}
 
 
+# Namespaces Kubernetes and GKE own: the program would take them over or collide with their objects.
+RESERVED_NAMESPACES = frozenset(
+    {"default", "kube-system", "kube-public", "kube-node-lease", "gmp-system", "gmp-public"}
+)
+RESERVED_NAMESPACE_PREFIXES = ("kube-", "gke-")
+
+
+def _own_namespace(value: str) -> str:
+    if value in RESERVED_NAMESPACES or value.startswith(RESERVED_NAMESPACE_PREFIXES):
+        raise ValueError(
+            f"{value!r} belongs to Kubernetes or GKE (allowed: a namespace of your own, not default and not "
+            f"starting with {' or '.join(RESERVED_NAMESPACE_PREFIXES)})"
+        )
+    return value
+
+
+def _own_service_account(value: str) -> str:
+    if value == "default":
+        raise ValueError(
+            "'default' is the namespace's own service account, which Kubernetes creates (allowed: another name, "
+            "e.g. model-server)"
+        )
+    return value
+
+
 class ServingConfig(StrictModel):
     """Where the model servers run in Kubernetes; the identity component grants this KSA."""
 
-    namespace: KubernetesName = "llm-serving"
-    service_account: KubernetesName = "model-server"
+    namespace: Annotated[KubernetesName, AfterValidator(_own_namespace)] = "llm-serving"
+    service_account: Annotated[KubernetesName, AfterValidator(_own_service_account)] = "model-server"
     port: int = Field(default=8000, ge=1024, le=65535)
 
 

@@ -37,9 +37,16 @@ __all__ = [
     "ModelStoreArgs",
     "ParallelstoreModelStore",
     "ParallelstoreModelStoreArgs",
+    "private_services_demand",
     "required_services",
     "weights_read_seconds",
 ]
+
+
+def private_services_demand(config: PlatformConfig) -> list[tuple[str, int]]:
+    """Blocks the model store takes from the private services range (a /24 for Parallelstore:
+    https://cloud.google.com/parallelstore/docs/vpc)."""
+    return [("Parallelstore", 24)] if config.model_store_type == "parallelstore" else []
 
 
 def required_services(config: PlatformConfig) -> set[str]:

@@ -8,13 +8,14 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.naming import Naming
+from components.naming import Naming, label_value
 from components.storage.config import ModelBucketConfig
 
 
 def default_bucket_name(project: str, stack: str) -> str:
-    """Bucket names are global: prefix them with the project id."""
-    return f"{project}-{stack}-models"[:63].rstrip("-_")
+    """Bucket names are global: prefix them with the project id (the config check proves Cloud Storage
+    accepts the result, or asks for `modelBucket.name`)."""
+    return f"{project}-{label_value(stack)}-models"[:63].rstrip("-_")
 
 
 @dataclass(frozen=True)

@@ -7,25 +7,39 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from components.config import catalog
 from components.config.fields import StrictModel
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+# "Bucket names cannot begin with the goog prefix" and "cannot contain google or close misspellings,
+# such as g00gle" (https://cloud.google.com/storage/docs/buckets#naming).
+_GOOGLE_LIKE = re.compile(r"g[o0][o0]g(?:l|1)[e3]")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why Cloud Storage would refuse `name`, or None. Dotted names are refused too: they need a
+    verified domain, which the program cannot check."""
+    if "." in name:
+        return "has dots, which need a verified domain (allowed: no dots)"
+    if not _BUCKET_NAME.match(name):
+        return "is not 3-63 lowercase letters, digits, '-' and '_', starting and ending with a letter or digit"
+    if name.startswith("goog") or _GOOGLE_LIKE.search(name):
+        return "begins with 'goog' or contains 'google' or a look-alike, which Cloud Storage reserves"
+    return None
 
 
 def _bucket_name(value: str) -> str:
-    if not _BUCKET_NAME.match(value) or "goog" in value:
-        raise ValueError(
-            f"{value!r} is not a valid bucket name (allowed: 3-63 lowercase letters, digits, '-' "
-            "and '_', starting and ending with a letter or digit, not containing 'goog')"
-        )
+    problem = bucket_name_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem} (allowed: e.g. acme-llm-models)")
     return value
 
 
 def _bucket_location(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z]+[A-Za-z0-9-]*[0-9A-Za-z]", value):
+    if value.lower() not in catalog.REGIONS and value.upper() not in catalog.STORAGE_MULTI_LOCATIONS:
         raise ValueError(
-            f"{value!r} is not a Cloud Storage location (allowed: a region such as us-central1, a dual-region "
-            "such as NAM4, or a multi-region such as US)"
+            f"{value!r} is not a Cloud Storage location (allowed: a region such as us-central1, or one of "
+            f"{', '.join(sorted(catalog.STORAGE_MULTI_LOCATIONS))}; {catalog.BEHIND_HINT})"
         )
     return value
 
@@ -59,8 +73,20 @@ def _parallelstore_capacity(value: int) -> int:
 
 
 def _bucket_prefix(value: str) -> str:
-    if value.startswith("/") or not value.endswith("/") or "//" in value or value == "/":
-        raise ValueError(f"{value!r} is not a bucket folder (allowed: a relative path ending in '/', e.g. models/)")
+    segments = value.rstrip("/").split("/")
+    if (
+        value.startswith("/")
+        or not value.endswith("/")
+        or "//" in value
+        or value == "/"
+        or any(segment in (".", "..") for segment in segments)
+        or not value.isprintable()
+        or len(value.encode()) > 512
+    ):
+        raise ValueError(
+            f"{value!r} is not a bucket folder (allowed: a relative path of printable characters ending in '/', "
+            "without '.' or '..' segments, e.g. models/)"
+        )
     return value
 
 

@@ -28,6 +28,14 @@ def test_physical_names_are_valid_gcp_names(stack: str, role: str) -> None:
     assert GCP_NAME.match(name), name
 
 
+ACCOUNT_ID = re.compile(r"^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$")
+
+
+@given(stack_names, st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True))
+def test_service_account_ids_are_valid(stack: str, role: str) -> None:
+    assert ACCOUNT_ID.match(Naming(stack=stack, environment="dev").account_id(role))
+
+
 @given(stack_names)
 def test_standard_labels_always_present_and_win(stack: str) -> None:
     labels = Naming(stack=stack, environment="prod", extra_labels={"env": "spoofed", "team": "ml"}).labels

@@ -64,11 +64,11 @@ def test_health_check_firewall_opens_only_the_serving_port(run_component: RunCom
 
 
 def test_private_services_access(run_component: RunComponent) -> None:
-    graph = _network(run_component, {"llm-platform:network": {"privateServicesCidrPrefix": 22}})
+    graph = _network(run_component, {"llm-platform:network": {"privateServicesCidr": "10.30.0.0/22"}})
     address = graph.one("gcp:compute/globalAddress:GlobalAddress")
     assert address.inputs["purpose"] == "VPC_PEERING"
     assert address.inputs["addressType"] == "INTERNAL"
-    assert address.inputs["prefixLength"] == 22
+    assert (address.inputs["address"], address.inputs["prefixLength"]) == ("10.30.0.0", 22)
     connection = graph.one("gcp:servicenetworking/connection:Connection")
     assert connection.inputs["service"] == "servicenetworking.googleapis.com"
     assert connection.inputs["reservedPeeringRanges"] == [address.inputs["name"]]
