@@ -6,22 +6,21 @@ All decisions live in `components/`; this file only wires them together and expo
 import pulumi
 import pulumi_gcp as gcp
 
+from components.concerns import declared
 from components.config.platform import load_platform_config
 from components.gke import GkeCluster, GkeClusterArgs, TpuNodePool, TpuNodePoolArgs
+from components.gke.cluster import SYSTEM_POOL_LABELS
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.naming import Naming
 from components.network import Network, NetworkArgs
 from components.project import ProjectServices, ProjectServicesArgs, platform_services
 from components.serving import ServingNamespace, ServingNamespaceArgs
 from components.storage import (
-    GcsFuseModelStore,
-    GcsFuseModelStoreArgs,
     ModelBucket,
     ModelBucketArgs,
-    ModelStore,
     ModelStoreArgs,
-    ParallelstoreModelStore,
-    ParallelstoreModelStoreArgs,
+    StoreContext,
+    create_model_store,
     weights_read_seconds,
 )
 
@@ -56,17 +55,6 @@ model_bucket = ModelBucket(
 project = gcp.organizations.get_project_output(
     project_id=config.project, opts=pulumi.InvokeOutputOptions(depends_on=services.resources)
 )
-identity = WorkloadIdentity(
-    "identity",
-    WorkloadIdentityArgs(
-        project=config.project,
-        project_number=project.number,
-        namespace=config.serving.namespace,
-        service_account=config.serving.service_account,
-        model_bucket=model_bucket.name,
-    ),
-    after_apis,
-)
 
 cluster = GkeCluster(
     "gke",
@@ -80,6 +68,8 @@ cluster = GkeCluster(
         network=network.network_id,
         subnetwork=network.subnet_id,
         protect=config.protect,
+        model_store=config.model_store_type,
+        admitted_images=declared("admitted_images", config),
     ),
     after_apis,
 )
@@ -104,6 +94,17 @@ tpu_pools = {
     )
     for tier_name, tier in sorted(config.tiers.items())
 }
+identity = WorkloadIdentity(
+    "identity",
+    WorkloadIdentityArgs(
+        project_number=project.number,
+        workload_pool=cluster.workload_pool,
+        namespace=config.serving.namespace,
+        service_account=config.serving.service_account,
+        model_bucket=model_bucket.name,
+    ),
+    after_apis,
+)
 serving = ServingNamespace(
     "serving",
     ServingNamespaceArgs(
@@ -114,42 +115,53 @@ serving = ServingNamespace(
     ),
 )
 
-store_args = ModelStoreArgs(
-    zone=config.zone,
-    naming=naming,
-    namespace=serving.namespace_name,
-    service_account=serving.service_account_name,
-    bucket=model_bucket.name,
-    prefix=config.model_store.prefix,
-    mount_path=config.model_store.mount_path,
-    provider=cluster.provider,
+# The stores read the bucket as the serving KSA or their own identities: grants and namespace first.
+model_store = create_model_store(
+    "model-store",
+    config.model_store_type,
+    ModelStoreArgs(
+        project=config.project,
+        zone=config.zone,
+        naming=naming,
+        namespace=serving.namespace_name,
+        service_account=serving.service_account_name,
+        bucket=model_bucket.name,
+        prefix=config.model_store.prefix,
+        mount_path=config.model_store.mount_path,
+        provider=cluster.provider,
+        protect=config.protect,
+    ),
+    config.model_store,
+    StoreContext(
+        network_id=network.network_id,
+        network_name=network.network_name,
+        private_services_range=network.private_services_range.name,
+        private_services_cidr=config.network.private_services_cidr,
+        node_tag=naming.node_tag,
+        project_number=project.number,
+        workload_pool=cluster.workload_pool,
+        cluster_id=cluster.cluster.id,
+        cluster_location=cluster.location,
+        node_service_account=cluster.node_service_account_email,
+        system_node_selector=SYSTEM_POOL_LABELS,
+        gcsfuse_cache_gib=config.gcsfuse_cache_gib,
+        gcsfuse_serving_profile=config.gcsfuse_serving_profile,
+    ),
+    pulumi.ResourceOptions(
+        depends_on=[
+            identity.bucket_reader,
+            serving.service_account,
+            network.private_services_connection,
+            *services.resources,
+        ]
+    ),
 )
-# The transfer and the FUSE mount read the bucket as the serving KSA: grant first.
-store_opts = pulumi.ResourceOptions(depends_on=[identity.bucket_reader, serving.service_account])
-model_store: ModelStore
-if config.model_store_type == "parallelstore":
-    model_store = ParallelstoreModelStore(
-        "model-store",
-        ParallelstoreModelStoreArgs(
-            **vars(store_args),
-            config=config.model_store.parallelstore,
-            network_name=network.network_name,
-            private_services_range=network.private_services_range.name,
-        ),
-        pulumi.ResourceOptions.merge(
-            store_opts,
-            pulumi.ResourceOptions(depends_on=[network.private_services_connection, *services.resources]),
-        ),
-    )
-else:
-    model_store = GcsFuseModelStore(
-        "model-store", GcsFuseModelStoreArgs(**vars(store_args), config=config.model_store.gcsfuse), store_opts
-    )
 
 pulumi.export("network", network.network_name)
 pulumi.export("modelBucket", model_bucket.url)
 pulumi.export("cluster", cluster.name)
 pulumi.export("clusterLocation", cluster.location)
+pulumi.export("clusterDnsEndpoint", cluster.dns_endpoint)
 pulumi.export("servingNamespace", serving.namespace_name)
 pulumi.export("servingServiceAccount", serving.service_account_name)
 pulumi.export("servingPrincipal", identity.principal)
@@ -173,6 +185,7 @@ pulumi.export(
         "type": model_store.mount.store,
         "claim": model_store.claim.metadata.name,
         "mountPath": model_store.mount.model_root,
+        "readGiBPerSecond": None if model_store.read_gib_s is None else round(model_store.read_gib_s, 1),
         "source": pulumi.Output.concat("gs://", model_bucket.name, "/", config.model_store.prefix),
     },
 )

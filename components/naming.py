@@ -39,6 +39,10 @@ class Naming:
         """A service account id: 6-30 lowercase letters, digits and '-', starting with a letter."""
         return self.name(role)[:30].rstrip("-")
 
+    def role_id(self, role: str) -> str:
+        """A custom IAM role id: letters, digits, '_' and '.', 3-64 characters."""
+        return re.sub(r"[^A-Za-z0-9_.]", "_", f"{self.prefix}_{role}")[:64]
+
     @property
     def labels(self) -> dict[str, str]:
         """Common labels for everything that takes labels; the four standard keys always win."""

@@ -9,7 +9,7 @@ import pytest
 from tools.graph import StackGraph, evaluate, record
 from tools.stack_config import load_stack_config
 
-STACKS = ("dev", "prod")
+STACKS = ("dev", "staging", "prod", "legacy")
 
 
 @pytest.fixture(scope="session")

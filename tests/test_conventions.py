@@ -13,9 +13,9 @@ import pulumi_gcp as gcp
 import pytest
 
 from components.base import PlatformComponent
+from components.concerns import concern_packages
 from components.config.errors import all_models
 from components.config.platform import PlatformConfig
-from components.project.services import concern_packages
 from tests.helpers import config
 from tools.graph import Registration, StackGraph
 
@@ -88,15 +88,18 @@ def _label_maps(resource: Registration) -> dict[str, Any]:
     return maps
 
 
-def test_every_gcp_resource_that_takes_labels_carries_the_common_ones(graphs: dict[str, StackGraph]) -> None:
+def test_every_gcp_resource_that_takes_labels_carries_the_common_ones(
+    graphs: dict[str, StackGraph], stack_configs: dict[str, dict[str, str]]
+) -> None:
     checked = set()
     for graph in graphs.values():
+        environment = stack_configs[graph.stack]["llm-platform:environment"]
         for resource in graph.resources:
             if not resource.type.startswith("gcp:"):
                 continue
             for key, labels in _label_maps(resource).items():
                 assert labels, f"{resource.urn} takes {key} but sets none"
-                assert labels["env"] == labels["stack"] == graph.stack, resource.urn
+                assert (labels["env"], labels["stack"]) == (environment, graph.stack), resource.urn
                 assert (labels["app"], labels["managed-by"]) == ("llm-platform", "pulumi"), resource.urn
                 checked.add(resource.type)
     assert {"gcp:storage/bucket:Bucket", "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"} <= checked

@@ -79,7 +79,7 @@ def test_unparsable_stack_file_is_a_clean_error(tmp_path: Path, capsys) -> None:
 
 def test_unknown_stack_is_a_clean_error(capsys) -> None:
     assert main(["preview", "nope"]) == 2
-    assert "no stack file Pulumi.nope.yaml (stacks here: dev, prod)" in capsys.readouterr().err
+    assert "no stack file Pulumi.nope.yaml (stacks here: dev, legacy, prod, staging)" in capsys.readouterr().err
 
 
 def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path: Path) -> None:

@@ -27,11 +27,16 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             "selfLink": f"https://www.googleapis.com/storage/v1/b/{physical}",
         }
     if type_ == "gcp:container/cluster:Cluster":
+        endpoints = inputs.get("controlPlaneEndpointsConfig", {})
+        dns = {**endpoints.get("dnsEndpointConfig", {}), "endpoint": f"gke-{physical}.{inputs['location']}.gke.goog"}
         return {
             "name": physical,
             "endpoint": "10.0.0.2",
             "masterAuth": {"clusterCaCertificate": MOCK_CA_CERTIFICATE},
+            "controlPlaneEndpointsConfig": {**endpoints, "dnsEndpointConfig": dns},
         }
+    if type_ == "gcp:lustre/instance:Instance":
+        return {"name": physical, "mountPoint": f"10.24.0.2@tcp:/{inputs['filesystem']}"}
     if type_.startswith("gcp:"):
         return {"name": physical, "selfLink": f"https://www.googleapis.com/mock/{type_.split(':')[-1]}/{physical}"}
     return {}

@@ -15,6 +15,7 @@ import difflib
 import importlib.util
 import ipaddress
 import json
+import math
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -37,12 +38,13 @@ from components.config.fields import (
     Zone,
     raise_all,
 )
-from components.gke.config import ClusterConfig
+from components.gke.config import ClusterConfig, version_parts
 from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
 from components.network.config import NetworkConfig
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
 from components.storage.bucket import default_bucket_name
 from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType, bucket_name_problem
+from components.storage.gcsfuse import has_serving_profile
 
 Environment = Literal["dev", "staging", "prod"]
 # GKE gives each node a pod range sized from its maximum pods: 110 by default on Standard, which is a
@@ -210,13 +212,9 @@ class PlatformConfig(StrictModel):
 
     def _private_services_problems(self) -> list[FieldError]:
         """The private services range must hold a block for everything that peers through it."""
-        from components.project.services import concern_packages
+        from components.concerns import declared
 
-        demands = [
-            demand
-            for package in concern_packages()
-            for demand in getattr(package, "private_services_demand", lambda _: [])(self)
-        ]
+        demands: list[tuple[str, int]] = declared("private_services_demand", self)
         psa = ipaddress.IPv4Network(self.network.private_services_cidr)
         # Blocks are aligned powers of two: placed largest first they always pack when their sum fits.
         needed = sum(1 << (32 - prefix) for _, prefix in demands)
@@ -255,8 +253,20 @@ class PlatformConfig(StrictModel):
     @property
     def model_store_type(self) -> ModelStoreType:
         if self.model_store.type is None:
-            return "parallelstore" if self.environment == "prod" else "gcsfuse"
+            return "lustre" if self.environment == "prod" else "gcsfuse"
         return self.model_store.type
+
+    @property
+    def gcsfuse_cache_gib(self) -> int:
+        """The FUSE file cache per pod: as configured, or one replica's largest weights plus 10%."""
+        configured = self.model_store.gcsfuse.file_cache_size_gib
+        largest = max(tier.estimate.weights_gib for tier in self.tiers.values())
+        return configured if configured is not None else math.ceil(largest * 1.1)
+
+    @property
+    def gcsfuse_serving_profile(self) -> bool:
+        """Whether every node has GKE's Cloud Storage FUSE serving profile (from the minimum version)."""
+        return has_serving_profile(version_parts(self.cluster.min_master_version))
 
     @property
     def protect(self) -> bool:

@@ -1,13 +1,14 @@
 """GKE: the hardened cluster, its node identity and Kubernetes provider, and the TPU7x node pools.
 
-Creates: the cluster, the node service account and its roles, the system pool and the
+Creates: the cluster (private nodes, DNS-based control-plane endpoint, Binary Authorization with
+the project's admission policy), the node service account and its roles, the system pool and the
 Kubernetes provider (`llm-platform:gke:Cluster`); one TPU7x node pool per tier, with a
 HIGH_THROUGHPUT workload policy for multi-host slices (`llm-platform:gke:TpuNodePool`).
 Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `pool_sizing.py` (node counts,
 reservation paths).
 Config keys: `llm-platform:cluster.*`, `llm-platform:tiers.<name>.capacity.*` (`CapacityConfig`).
 APIs: container, compute, iam, containerfilesystem (image streaming), artifactregistry (node
-image pulls), logging and monitoring (cluster telemetry, managed Prometheus).
+image pulls), logging and monitoring (cluster telemetry, managed Prometheus), binaryauthorization.
 Outputs: cluster name, location and endpoint, node service account, the Kubernetes provider;
 per pool the node pool and its slice shape.
 """
@@ -26,7 +27,8 @@ __all__ = ["GkeCluster", "GkeClusterArgs", "TpuNodePool", "TpuNodePoolArgs", "re
 
 
 def required_services(config: PlatformConfig) -> set[str]:
-    return {
+    admission = {"binaryauthorization.googleapis.com"} if config.cluster.binary_authorization else set()
+    return admission | {
         "artifactregistry.googleapis.com",
         "compute.googleapis.com",
         "container.googleapis.com",

@@ -115,6 +115,18 @@ class MaintenanceConfig(StrictModel):
         return self
 
 
+_SECURITY_GROUP = re.compile(r"^gke-security-groups@[a-z0-9.-]+\.[a-z]{2,}$")
+
+
+def _security_group(value: str) -> str:
+    if not _SECURITY_GROUP.match(value):
+        raise ValueError(
+            f"{value!r} is not the Google Groups for RBAC group (allowed: gke-security-groups@YOUR-DOMAIN, the group "
+            "your Google Workspace or Cloud Identity domain must name exactly so)"
+        )
+    return value
+
+
 class ClusterConfig(StrictModel):
     regional: bool | None = Field(
         default=None,
@@ -123,7 +135,17 @@ class ClusterConfig(StrictModel):
     release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = "REGULAR"
     min_master_version: GkeVersion = tpu.MIN_GKE_VERSION
     master_ipv4_cidr: Ipv4Cidr = "172.16.0.0/28"
-    master_authorized_networks: list[AuthorizedNetwork] = Field(default_factory=list)
+    master_authorized_networks: list[AuthorizedNetwork] = Field(
+        default_factory=list,
+        description="Opens the IP endpoint's public side to these ranges only; empty keeps it private "
+        "(deployers use the DNS endpoint, authorized by IAM).",
+    )
+    binary_authorization: bool = Field(
+        default=True, description="Enforce the project's Binary Authorization policy, which this stack owns."
+    )
+    rbac_security_group: Annotated[str, AfterValidator(_security_group)] | None = Field(
+        default=None, description="Google Groups for RBAC: the gke-security-groups@ group of your domain."
+    )
     system_pool: SystemPoolConfig = Field(default_factory=SystemPoolConfig)
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
 

@@ -15,13 +15,12 @@ from components.identity.workload_identity import (
     WorkloadIdentity,
     WorkloadIdentityArgs,
     ksa_principal,
-    workload_pool,
 )
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-__all__ = ["WorkloadIdentity", "WorkloadIdentityArgs", "ksa_principal", "required_services", "workload_pool"]
+__all__ = ["WorkloadIdentity", "WorkloadIdentityArgs", "ksa_principal", "required_services"]
 
 
 def required_services(config: PlatformConfig) -> set[str]:

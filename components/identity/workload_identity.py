@@ -16,23 +16,21 @@ from components.base import PlatformComponent
 BUCKET_READ_ROLE = "roles/storage.objectViewer"
 
 
-def workload_pool(project: str) -> str:
-    """The cluster's Workload Identity pool."""
-    return f"{project}.svc.id.goog"
-
-
-def ksa_principal(project_number: str, project: str, namespace: str, service_account: str) -> str:
+def ksa_principal(project_number: str, pool: str, namespace: str, service_account: str) -> str:
     """The IAM principal of one Kubernetes service account under Workload Identity Federation."""
     return (
         f"principal://iam.googleapis.com/projects/{project_number}/locations/global/"
-        f"workloadIdentityPools/{workload_pool(project)}/subject/ns/{namespace}/sa/{service_account}"
+        f"workloadIdentityPools/{pool}/subject/ns/{namespace}/sa/{service_account}"
     )
 
 
 @dataclass(frozen=True)
 class WorkloadIdentityArgs:
-    project: str
     project_number: pulumi.Input[str]
+    # The pool as the cluster reports it: `PROJECT.svc.id.goog` exists only once a cluster with
+    # Workload Identity does, so a grant naming it must wait for the cluster
+    # (terraform-google-modules/terraform-google-kubernetes-engine#916, PR #301).
+    workload_pool: pulumi.Input[str]
     namespace: str
     service_account: str
     model_bucket: pulumi.Input[str]
@@ -49,8 +47,8 @@ class WorkloadIdentity(PlatformComponent):
         super().__init__("identity:WorkloadIdentity", name, opts)
         self.namespace = args.namespace
         self.service_account = args.service_account
-        self.principal = pulumi.Output.from_input(args.project_number).apply(
-            lambda number: ksa_principal(number, args.project, args.namespace, args.service_account)
+        self.principal = pulumi.Output.all(args.project_number, args.workload_pool).apply(
+            lambda parts: ksa_principal(str(parts[0]), str(parts[1]), args.namespace, args.service_account)
         )
         self.bucket_reader = gcp.storage.BucketIAMMember(
             f"{name}-model-reader",

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
+from components.concerns import declared
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-# Packages of `components` that are not concerns of the platform.
-NOT_CONCERNS = {"config"}
-
-
-def concern_packages() -> list[ModuleType]:
-    """Every concern package under `components/` (each declares `required_services`)."""
-    import components
-
-    return [
-        importlib.import_module(f"components.{module.name}")
-        for module in pkgutil.iter_modules(components.__path__)
-        if module.ispkg and module.name not in NOT_CONCERNS
-    ]
-
 
 def platform_services(config: PlatformConfig) -> list[str]:
     """The sorted union of the APIs every concern declares for this stack."""
-    return sorted(set().union(*(package.required_services(config) for package in concern_packages())))
+    return sorted(set(declared("required_services", config)))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Storage: the model bucket (source of truth for weights) and the model stores serving pods read.
 
-Creates: the Cloud Storage bucket (`llm-platform:storage:ModelBucket`) and one model store:
-Parallelstore filled by the GKE Volume Populator (`storage:ParallelstoreModelStore`) or a Cloud
-Storage FUSE volume (`storage:GcsFuseModelStore`); both hand serving a `ModelMount`.
+Creates: the Cloud Storage bucket (`llm-platform:storage:ModelBucket`) and one model store, chosen by
+`modelStore.type`: Managed Lustre filled through the ImportData API (`storage:LustreModelStore`),
+a Cloud Storage FUSE volume (`storage:GcsFuseModelStore`), Hyperdisk ML filled by the GKE Volume
+Populator (`storage:HyperdiskMlModelStore`), or, for projects that still have it, Parallelstore
+(`storage:ParallelstoreModelStore`). Each hands serving the same `ModelMount`.
 Config keys: `llm-platform:modelBucket.*`, `llm-platform:modelStore.*`.
-APIs: storage; parallelstore when the store is Parallelstore.
+APIs: storage; lustre or parallelstore when the store is one of them.
 Outputs: bucket name and URL; the store's claim, mount and read throughput.
 """
 
@@ -13,44 +15,46 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from components.storage.bucket import ModelBucket, ModelBucketArgs
-from components.storage.model_store import (
-    GcsFuseModelStore,
-    GcsFuseModelStoreArgs,
-    ModelMount,
-    ModelStore,
-    ModelStoreArgs,
-    ParallelstoreModelStore,
-    ParallelstoreModelStoreArgs,
-    weights_read_seconds,
-)
+from components.storage.lustre import GCLOUD_IMAGE
+from components.storage.mount import ModelMount, ModelStore, ModelStoreArgs, weights_read_seconds
+from components.storage.stores import StoreContext, create_model_store
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
 __all__ = [
-    "GcsFuseModelStore",
-    "GcsFuseModelStoreArgs",
     "ModelBucket",
     "ModelBucketArgs",
     "ModelMount",
     "ModelStore",
     "ModelStoreArgs",
-    "ParallelstoreModelStore",
-    "ParallelstoreModelStoreArgs",
+    "StoreContext",
+    "admitted_images",
+    "create_model_store",
     "private_services_demand",
     "required_services",
     "weights_read_seconds",
 ]
 
+# Blocks each store takes from the private services range: Managed Lustre a /23 per instance
+# (https://docs.cloud.google.com/managed-lustre/docs/vpc), Parallelstore a /24
+# (https://cloud.google.com/parallelstore/docs/vpc).
+_PRIVATE_SERVICES_BLOCK = {"lustre": ("Managed Lustre", 23), "parallelstore": ("Parallelstore", 24)}
+_APIS = {"lustre": "lustre.googleapis.com", "parallelstore": "parallelstore.googleapis.com"}
+
 
 def private_services_demand(config: PlatformConfig) -> list[tuple[str, int]]:
-    """Blocks the model store takes from the private services range (a /24 for Parallelstore:
-    https://cloud.google.com/parallelstore/docs/vpc)."""
-    return [("Parallelstore", 24)] if config.model_store_type == "parallelstore" else []
+    demand = _PRIVATE_SERVICES_BLOCK.get(config.model_store_type)
+    return [demand] if demand else []
+
+
+def admitted_images(config: PlatformConfig) -> list[str]:
+    """The import Job's pinned Cloud SDK image, when the stack fills Managed Lustre."""
+    return [GCLOUD_IMAGE] if config.model_store_type == "lustre" else []
 
 
 def required_services(config: PlatformConfig) -> set[str]:
     services = {"storage.googleapis.com"}
-    if config.model_store_type == "parallelstore":
-        services.add("parallelstore.googleapis.com")
+    if config.model_store_type in _APIS:
+        services.add(_APIS[config.model_store_type])
     return services

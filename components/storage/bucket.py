@@ -61,6 +61,22 @@ class ModelBucket(PlatformComponent):
             labels=args.naming.labels,
             opts=self.child(protect=args.protect),
         )
+        # Who read or changed which weights: Data Access audit logs exist only per project (or folder,
+        # organisation), not per bucket (https://docs.cloud.google.com/logging/docs/audit/configure-data-access).
+        self.audit = (
+            gcp.projects.IAMAuditConfig(
+                f"{name}-data-access-logs",
+                project=args.project,
+                service="storage.googleapis.com",
+                audit_log_configs=[
+                    gcp.projects.IAMAuditConfigAuditLogConfigArgs(log_type="DATA_READ"),
+                    gcp.projects.IAMAuditConfigAuditLogConfigArgs(log_type="DATA_WRITE"),
+                ],
+                opts=self.child(),
+            )
+            if config.data_access_logs
+            else None
+        )
         self.name = self.bucket.name
         self.url = self.bucket.url
         self.register_outputs({"name": self.bucket.name, "url": self.bucket.url})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from components.config import catalog
-from components.config.fields import StrictModel
+from components.config.fields import FieldError, StrictModel
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 # "Bucket names cannot begin with the goog prefix" and "cannot contain google or close misspellings,
@@ -57,6 +57,11 @@ class ModelBucketConfig(StrictModel):
     )
     noncurrent_version_retention_days: int = Field(default=30, ge=1, le=3650)
     max_noncurrent_versions: int = Field(default=3, ge=1, le=100)
+    data_access_logs: bool = Field(
+        default=True,
+        description="Cloud Audit Logs of reads and writes of Cloud Storage data in the project (authoritative "
+        "for storage.googleapis.com's audit config).",
+    )
 
 
 PARALLELSTORE_MIN_GIB, PARALLELSTORE_MAX_GIB, PARALLELSTORE_STEP_GIB = 12000, 100000, 4000
@@ -97,8 +102,14 @@ def _absolute_path(value: str) -> str:
 
 
 class ParallelstoreConfig(StrictModel):
-    """A Parallelstore instance the CSI driver provisions and the Volume Populator fills."""
+    """A Parallelstore instance the CSI driver provisions and the Volume Populator fills.
 
+    Closed to new customers: only for projects that still have access, behind `optIn`."""
+
+    opt_in: bool = Field(
+        default=False,
+        description="Confirms the project still has Parallelstore access (closed to new customers).",
+    )
     capacity_gib: Annotated[int, AfterValidator(_parallelstore_capacity)] = PARALLELSTORE_MIN_GIB
     # Weights are few, large, read-mostly files: stripe each file over every server, keep
     # directory metadata compact.
@@ -109,24 +120,108 @@ class ParallelstoreConfig(StrictModel):
     )
 
 
+# Managed Lustre capacity per performance tier (MB/s per TiB): (minimum and small step, the largest
+# capacity in small steps, the large step above it, the maximum), in GiB
+# (https://docs.cloud.google.com/managed-lustre/docs/performance-tiers, November 2026).
+LUSTRE_CAPACITY: dict[int, tuple[int, int, int, int]] = {
+    1000: (9_000, 1_530_000, 72_000, 10_008_000),
+    500: (18_000, 3_060_000, 144_000, 20_016_000),
+    250: (36_000, 6_120_000, 288_000, 40_032_000),
+    125: (72_000, 12_240_000, 72_000, 12_240_000),
+}
+_LUSTRE_FILESYSTEM = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,7}$")
+
+
+def lustre_capacity_problem(capacity_gib: int, tier: int) -> str | None:
+    """Why Managed Lustre would refuse `capacity_gib` on performance tier `tier`, or None."""
+    step, small_max, large_step, maximum = LUSTRE_CAPACITY[tier]
+    if step <= capacity_gib <= small_max and capacity_gib % step == 0:
+        return None
+    if small_max < capacity_gib <= maximum and capacity_gib % large_step == 0:
+        return None
+    return (
+        f"{capacity_gib} GiB is not a Managed Lustre capacity at {tier} MB/s per TiB (allowed: {step:,} to "
+        f"{small_max:,} in steps of {step:,}, or multiples of {large_step:,} up to {maximum:,})"
+    )
+
+
+def _lustre_filesystem(value: str) -> str:
+    if not _LUSTRE_FILESYSTEM.match(value):
+        raise ValueError(
+            f"{value!r} is not a Lustre file system name (allowed: 1-8 letters and digits, a letter first)"
+        )
+    return value
+
+
+class LustreConfig(StrictModel):
+    """A Managed Lustre instance in the TPU zone, filled from the bucket through the ImportData API."""
+
+    per_unit_storage_throughput: Literal[125, 250, 500, 1000] = Field(
+        default=1000, description="Performance tier in MB/s per TiB of capacity; fixed once created."
+    )
+    capacity_gib: int = Field(default=9_000, description="Capacity; can only grow.")
+    filesystem: Annotated[str, AfterValidator(_lustre_filesystem)] = "models"
+    import_generation: int = Field(
+        default=1, ge=1, description="Bump to import the bucket folder again (new or changed weights)."
+    )
+    import_timeout_minutes: int = Field(default=180, ge=10, le=1440)
+
+    @model_validator(mode="after")
+    def _capacity_fits_the_tier(self) -> LustreConfig:
+        problem = lustre_capacity_problem(self.capacity_gib, self.per_unit_storage_throughput)
+        if problem:
+            raise FieldError("capacityGib", problem)
+        return self
+
+
+class HyperdiskMlConfig(StrictModel):
+    """A Hyperdisk ML volume the GKE Volume Populator fills from the bucket (read-only, many nodes)."""
+
+    size_gib: int = Field(default=1024, ge=4, le=65_536, description="Must exceed the weights it holds.")
+    provisioned_throughput_mibps: int = Field(
+        default=2_400, ge=400, le=1_200_000, description="Aggregate read throughput of the volume."
+    )
+    transfer_machine_type: str = Field(
+        default="c3-standard-44",
+        description="Machine of the transfer node pool (compute class gcs-to-hdml-compute-class); scales from zero.",
+    )
+
+
 class GcsFuseConfig(StrictModel):
     """Cloud Storage FUSE with a file cache and parallel downloads."""
 
     file_cache_medium: Literal["memory", "disk"] = Field(
         default="memory", description="Where the file cache lives: node RAM (fastest) or node ephemeral disk."
     )
+    file_cache_size_gib: int | None = Field(
+        default=None,
+        ge=1,
+        le=4096,
+        description="Cache size per pod; defaults to the largest tier's weights plus 10%.",
+    )
     parallel_downloads_per_file: int = Field(default=100, ge=1, le=1000)
     download_chunk_size_mb: int = Field(default=10, ge=1, le=1024)
 
 
-ModelStoreType = Literal["parallelstore", "gcsfuse"]
+ModelStoreType = Literal["lustre", "gcsfuse", "hyperdisk-ml", "parallelstore"]
 
 
 class ModelStoreConfig(StrictModel):
-    type: ModelStoreType | None = Field(
-        default=None, description="Defaults to parallelstore in prod, gcsfuse elsewhere."
-    )
+    type: ModelStoreType | None = Field(default=None, description="Defaults to lustre in prod, gcsfuse elsewhere.")
     prefix: Annotated[str, AfterValidator(_bucket_prefix)] = "models/"
     mount_path: Annotated[str, AfterValidator(_absolute_path)] = "/models"
-    parallelstore: ParallelstoreConfig = Field(default_factory=ParallelstoreConfig)
+    lustre: LustreConfig = Field(default_factory=LustreConfig)
     gcsfuse: GcsFuseConfig = Field(default_factory=GcsFuseConfig)
+    hyperdisk_ml: HyperdiskMlConfig = Field(default_factory=HyperdiskMlConfig)
+    parallelstore: ParallelstoreConfig = Field(default_factory=ParallelstoreConfig)
+
+    @model_validator(mode="after")
+    def _parallelstore_needs_opt_in(self) -> ModelStoreConfig:
+        if self.type == "parallelstore" and not self.parallelstore.opt_in:
+            raise FieldError(
+                "parallelstore.optIn",
+                "is not set, and Parallelstore is closed to new customers and its GKE driver is no longer "
+                "supported (allowed: true only if your project still has Parallelstore access; otherwise use "
+                "modelStore.type lustre)",
+            )
+        return self

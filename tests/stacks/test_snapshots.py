@@ -9,6 +9,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from tests.conftest import STACKS
 from tools.graph import StackGraph
 
 
@@ -17,7 +18,7 @@ class CanonicalJson(SingleFileSnapshotExtension):
     file_extension = "json"
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_graph_matches_committed_snapshot(
     stack: str, graphs: dict[str, StackGraph], snapshot: SnapshotAssertion
 ) -> None:

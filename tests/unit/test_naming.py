@@ -52,7 +52,7 @@ def test_bucket_name_prefixes_project() -> None:
 
 
 def test_ksa_principal_format() -> None:
-    assert ksa_principal("42", "acme", "ns", "sa") == (
+    assert ksa_principal("42", "acme.svc.id.goog", "ns", "sa") == (
         "principal://iam.googleapis.com/projects/42/locations/global/"
         "workloadIdentityPools/acme.svc.id.goog/subject/ns/ns/sa/sa"
     )

@@ -12,8 +12,8 @@ def test_workload_identity_grants_bucket_read_to_the_ksa_principal_only(run_comp
         lambda: WorkloadIdentity(
             "wi",
             WorkloadIdentityArgs(
-                project="acme-llm",
                 project_number="999",
+                workload_pool="acme-llm.svc.id.goog",
                 namespace="serve",
                 service_account="vllm",
                 model_bucket="acme-models",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from components.concerns import concern_packages
 from components.project import platform_services
-from components.project.services import concern_packages
 from tests.helpers import config
 
 
@@ -18,7 +18,9 @@ def test_the_union_is_sorted_and_deduplicated() -> None:
     assert {"compute.googleapis.com", "container.googleapis.com", "storage.googleapis.com"} <= set(services)
 
 
-def test_parallelstore_api_only_when_the_store_uses_it() -> None:
-    assert "parallelstore.googleapis.com" not in platform_services(config())
-    chosen = config({"llm-platform:modelStore": {"type": "parallelstore"}})
-    assert "parallelstore.googleapis.com" in platform_services(chosen)
+def test_store_apis_only_when_the_store_uses_them() -> None:
+    assert {"parallelstore.googleapis.com", "lustre.googleapis.com"}.isdisjoint(platform_services(config()))
+    lustre = config({"llm-platform:modelStore": {"type": "lustre"}})
+    assert "lustre.googleapis.com" in platform_services(lustre)
+    legacy = config({"llm-platform:modelStore": {"type": "parallelstore", "parallelstore": {"optIn": True}}})
+    assert "parallelstore.googleapis.com" in platform_services(legacy)
