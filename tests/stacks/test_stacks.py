@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
-from tools.graph import StackGraph, evaluate
+from tools.graph import Registration, StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
 PROJECT_IAM_TYPES = (
@@ -26,8 +26,15 @@ def test_vpc_is_custom_mode_with_mtu_8896(graph: StackGraph) -> None:
     assert vpc.inputs["mtu"] == 8896
 
 
+def _peering_range(graph: StackGraph) -> Registration:
+    (address,) = [
+        a for a in graph.by_type("gcp:compute/globalAddress:GlobalAddress") if a.inputs.get("purpose") == "VPC_PEERING"
+    ]
+    return address
+
+
 def test_private_services_peering(graph: StackGraph) -> None:
-    address = graph.one("gcp:compute/globalAddress:GlobalAddress")
+    address = _peering_range(graph)
     connection = graph.one("gcp:servicenetworking/connection:Connection")
     assert address.inputs["purpose"] == "VPC_PEERING"
     assert address.inputs["prefixLength"] <= 24
@@ -44,9 +51,16 @@ def test_bucket_is_private_versioned_and_protected_only_in_prod(graph: StackGrap
     assert bucket.inputs["forceDestroy"] is not prod
 
 
+def _bucket_reader(graph: StackGraph) -> Registration:
+    (binding,) = [
+        b for b in graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "condition" not in b.inputs
+    ]
+    return binding
+
+
 def test_serving_ksa_reads_only_the_model_bucket(graph: StackGraph) -> None:
     bucket = graph.one("gcp:storage/bucket:Bucket")
-    (binding,) = graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember")
+    binding = _bucket_reader(graph)
     assert binding.inputs["role"] == "roles/storage.objectViewer"
     assert binding.inputs["bucket"] == bucket.inputs["name"]
     assert binding.inputs["member"] == graph.outputs["servingPrincipal"]
@@ -156,8 +170,11 @@ def test_every_kubernetes_resource_names_the_explicit_provider(graph: StackGraph
 
 
 def test_serving_namespace_and_ksa_match_the_granted_principal(graph: StackGraph) -> None:
-    namespace = graph.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
-    account = graph.one("kubernetes:core/v1:ServiceAccount").inputs["metadata"]
+    (serving,) = [r for r in graph.resources if r.type == "llm-platform:k8s:ServingNamespace"]
+    namespace = next(r for r in graph.children(serving.urn) if r.type == "kubernetes:core/v1:Namespace")
+    namespace = namespace.inputs["metadata"]["name"]
+    account = next(r for r in graph.children(serving.urn) if r.type == "kubernetes:core/v1:ServiceAccount")
+    account = account.inputs["metadata"]
     assert account["namespace"] == namespace
     assert graph.outputs["servingPrincipal"].endswith(f"/subject/ns/{namespace}/sa/{account['name']}")
 
@@ -178,10 +195,7 @@ def test_prod_fills_parallelstore_from_the_bucket_with_the_volume_populator(prod
     storage_class = prod.one("kubernetes:storage.k8s.io/v1:StorageClass")
     assert storage_class.inputs["provisioner"] == "parallelstore.csi.storage.gke.io"
     assert storage_class.inputs["parameters"]["network"] == prod.one("gcp:compute/network:Network").inputs["name"]
-    assert (
-        storage_class.inputs["parameters"]["reserved-ip-range"]
-        == prod.one("gcp:compute/globalAddress:GlobalAddress").inputs["name"]
-    )
+    assert storage_class.inputs["parameters"]["reserved-ip-range"] == _peering_range(prod).inputs["name"]
     assert storage_class.inputs["allowedTopologies"][0]["matchLabelExpressions"][0]["values"] == ["us-central1-c"]
     connection = prod.one("gcp:servicenetworking/connection:Connection").urn
     assert connection in storage_class.dependencies
@@ -193,7 +207,7 @@ def test_prod_fills_parallelstore_from_the_bucket_with_the_volume_populator(prod
         "cloudStorage": {"serviceAccountName": "model-server", "uri": f"gs://{bucket}/models/"}
     }
     assert source.inputs["metadata"]["namespace"] == "llm-serving"
-    reader = prod.one("gcp:storage/bucketIAMMember:BucketIAMMember").urn
+    reader = _bucket_reader(prod).urn
     assert reader in source.dependencies  # the transfer reads as the KSA: the grant comes first
 
     (claim,) = prod.by_type("kubernetes:core/v1:PersistentVolumeClaim")
@@ -234,10 +248,13 @@ def test_the_seeds_wrong_data_source_shape_appears_nowhere(graph: StackGraph) ->
             assert wrong not in source.inputs["spec"]
 
 
-def test_custom_resources_match_their_schemas(prod: StackGraph) -> None:
-    # dev has no custom resources yet (asserted in test_dev_reads_weights_through_cloud_storage_fuse)
-    found = custom_resources(prod.resources)
-    assert {r.inputs["kind"] for r in found} == {"GCPDataSource"}
+SERVING_KINDS = {"Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy", "PodMonitoring"}
+
+
+def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
+    found = custom_resources(graph.resources)
+    expected = SERVING_KINDS | ({"GCPDataSource", "LeaderWorkerSet"} if graph.stack == "prod" else set())
+    assert {r.inputs["kind"] for r in found} == expected
     for resource in found:
         assert problems(resource) == [], resource.urn
 
