@@ -126,7 +126,11 @@ class AuthConfig(StrictModel):
         problems = []
         if self.mode == "iap" and self.iap is None:
             problems.append(
-                FieldError("iap", "is required when mode is iap (allowed: iap: {clientId, clientSecret, members})")
+                FieldError(
+                    "iap.clientId",
+                    "is required when mode is iap, with iap.clientSecret and iap.members (allowed: the OAuth "
+                    "client you made for IAP)",
+                )
             )
         if self.mode != "iap" and self.iap is not None:
             problems.append(FieldError("iap", f"is set but mode is {self.mode} (allowed: only with mode iap)"))

@@ -68,6 +68,85 @@ BAD_CONFIGS = [
         "llm-platform:tiers.Small_Tier: 'Small_Tier' is not a Kubernetes name",
         id="bad-tier-name",
     ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(image="vllm/vllm-tpu:latest")}}),
+        "llm-platform:tiers.small.image: 'vllm/vllm-tpu:latest' uses :latest, which moves with every push",
+        id="latest-image",
+    ),
+    pytest.param(
+        values({"llm-platform:serving": {"image": "vllm/vllm-tpu"}}),
+        "llm-platform:serving.image: 'vllm/vllm-tpu' has no tag",
+        id="untagged-image",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(model={"preset": "llama-9"})}}),
+        "llm-platform:tiers.small.model.preset: 'llama-9' is not a known preset (allowed: gemma-3-27b-it",
+        id="unknown-preset",
+    ),
+    pytest.param(
+        values(
+            {
+                "llm-platform:tiers": {
+                    "small": tier(model={"preset": "qwen3-32b", "maxModelLen": 65536, "maxNumSeqs": 1})
+                }
+            }
+        ),
+        "llm-platform:tiers.small.model.maxModelLen: 65536 is above the model's context of 40960 tokens",
+        id="context-too-long",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(model={**LLAMA_8B, "kvCacheDtype": "int8"})}}),
+        "llm-platform:tiers.small.model.kvCacheDtype: int8 is not a vLLM KV-cache type (allowed: bf16, fp16, fp8)",
+        id="kv-dtype-vllm-lacks",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(dataParallelSize=3)}}),
+        "llm-platform:tiers.small.dataParallelSize: 3 does not divide the slice's 2 TensorCores",
+        id="tp-times-dp",
+    ),
+    pytest.param(
+        values(
+            {
+                "llm-platform:tiers": {
+                    "big": tier(
+                        machineType="tpu7x-standard-4t",
+                        topology="2x2x2",
+                        dataParallelSize=2,
+                        model={"preset": "llama-3.1-405b-instruct", "maxModelLen": 4096, "maxNumSeqs": 8},
+                    )
+                }
+            }
+        ),
+        "llm-platform:tiers.big.dataParallelSize: 2: a multi-host tier runs one tensor-parallel engine",
+        id="multi-host-data-parallel",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(vllmArgs=["--max-model-len=4096", "--async-scheduling"])}}),
+        "llm-platform:tiers.small.vllmArgs: sets --max-model-len, which the platform derives",
+        id="derived-flag-twice",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(env={"VLLM_API_KEY": "x"})}}),
+        "llm-platform:tiers.small.env: VLLM_API_KEY is set by the platform",
+        id="platform-env",
+    ),
+    pytest.param(
+        values({"llm-platform:tiers": {"small": tier(startupTimeoutSeconds=600)}}),
+        "llm-platform:tiers.small.startupTimeoutSeconds: 600 is out of range (allowed: 1800 <= value",
+        id="startup-too-short",
+    ),
+    pytest.param(
+        values(
+            {
+                "llm-platform:serving": {
+                    "registry": {"upstreamCredentials": {"username": "u", "passwordSecretVersion": "my-token"}}
+                }
+            }
+        ),
+        "llm-platform:serving.registry.upstreamCredentials.passwordSecretVersion: 'my-token' is not a Secret Manager "
+        "version",
+        id="secret-version",
+    ),
 ]
 
 
