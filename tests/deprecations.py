@@ -89,6 +89,15 @@ MAPPINGS: dict[str, ApiMapping] = {
         provider_only=frozenset({"project", "forceDestroy", "lifecycleRules.condition.withState"}),
     ),
     "gcp:binaryauthorization/policy:Policy": ApiMapping("binaryauthorization.v1", "Policy"),
+    "gcp:artifactregistry/repository:Repository": ApiMapping(
+        "artifactregistry.v1", "Repository", provider_only=frozenset({"project", "location", "repositoryId"})
+    ),
+    "gcp:certificatemanager/certificate:Certificate": ApiMapping("certificatemanager.v1", "Certificate"),
+    "gcp:certificatemanager/certificateMap:CertificateMap": ApiMapping("certificatemanager.v1", "CertificateMap"),
+    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": ApiMapping(
+        "certificatemanager.v1", "CertificateMapEntry", provider_only=frozenset({"project", "map"})
+    ),
+    "gcp:compute/securityPolicy:SecurityPolicy": ApiMapping("compute.v1", "SecurityPolicy"),
 }
 
 # Types with no resource schema to check in a shipped discovery document, and why.

@@ -11,7 +11,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from tools.graph import Registration
-from tools.stack_config import PROJECT_ROOT
+from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
 
 # Byte-for-byte copies of the upstream CRDs (provenance in schemas/crds/SOURCES.md), kept in the repo
 # so the suite runs anywhere; test_schemas checks them against the team's shared copy when present.
@@ -46,6 +46,7 @@ def crd_schemas(directory: Path = CRD_DIR) -> dict[tuple[str, str], dict[str, An
 # API groups the Kubernetes API server serves itself; everything else comes from a CRD.
 BUILT_IN_GROUPS = {
     "admissionregistration.k8s.io",
+    "apiregistration.k8s.io",
     "apiextensions.k8s.io",
     "apps",
     "autoscaling",
@@ -98,15 +99,20 @@ def problems(resource: Registration) -> list[str]:
 
 
 def built_in_objects(resources: list[Registration]) -> list[Registration]:
-    """Kubernetes objects of the API server's own groups (everything but providers and custom resources)."""
+    """Kubernetes objects of the API server's own groups (everything but providers, custom resources
+    and remote components such as a Helm v4 Chart, which render inside the provider)."""
     custom = {r.urn for r in custom_resources(resources)}
-    return [r for r in resources if r.type.startswith("kubernetes:") and r.urn not in custom]
+    return [r for r in resources if r.type.startswith("kubernetes:") and r.custom and r.urn not in custom]
 
 
 def built_in_problems(resource: Registration) -> list[str]:
-    """Violations of the strict upstream OpenAPI schema (unknown fields are violations)."""
+    """Violations of the strict upstream OpenAPI schema (unknown fields are violations).
+
+    A field recorded masked (a secret: a Secret's `stringData`) cannot be checked offline and is left out.
+    """
+    document = {k: v for k, v in resource.inputs.items() if v != SECRET_PLACEHOLDER}
     try:
-        kubernetes_validate.validate(dict(resource.inputs), KUBERNETES_VERSION, strict=True)
+        kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
         return [f"{'.'.join(map(str, error.path))}: {error.message}"]
     return []

@@ -111,3 +111,14 @@ def test_stack_loader_passes_values_as_the_engine_does() -> None:
     assert values["gcp:region"] == "us-central1"
     assert json.loads(values["llm-platform:network"])["privateServicesCidr"] == "10.24.0.0/22"
     assert values["llm-platform:environment"] == "dev"
+
+
+def test_nested_secure_values_reach_the_program_as_opaque_secrets(tmp_path: Path) -> None:
+    # `pulumi config set --secret --path 'llm-platform:gateway.auth.apiKey' KEY` writes a nested secure value.
+    (tmp_path / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    stack = (PROJECT_ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    stack = stack.replace("      mode: apiKey", "      apiKey:\n        secure: v1:AAAA\n      mode: apiKey", 1)
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack, encoding="utf-8")
+    values = load_stack_config("dev", tmp_path)
+    gateway = json.loads(values["llm-platform:gateway"])
+    assert gateway["auth"] == {"apiKey": "[secret]", "mode": "apiKey"}

@@ -83,6 +83,16 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot record an input of type {type(value).__name__}: {value!r}")
 
 
+def _masked(value: Any) -> pulumi.Output[Any]:
+    """A stack output as the engine shows it: a secret one (or one holding a secret) is masked."""
+    output = pulumi.Output.from_input(value)
+
+    async def shown() -> Any:
+        return SECRET_PLACEHOLDER if await output.is_secret() else await output.future()
+
+    return pulumi.Output.from_input(shown())
+
+
 def _provider_urn(reference: str) -> str:
     """A provider reference is `<urn>::<id>`; the URN alone is stable and readable."""
     return reference.rsplit("::", 1)[0] if reference else ""
@@ -152,7 +162,7 @@ def record(
     def run() -> None:
         program()
         outputs = getattr(get_root_resource(), "outputs", {})
-        pulumi.Output.all(**outputs).apply(exports.update)
+        pulumi.Output.all(**{key: _masked(value) for key, value in outputs.items()}).apply(exports.update)
 
     try:
         _sync_await(run_pulumi_func(run))

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 
 MOCK_PROJECT_NUMBER = "123456789012"
+MOCK_SECRET_MARKER = "mock-generated-secret"
 MOCK_CA_CERTIFICATE = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
 
 
@@ -37,6 +38,11 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         }
     if type_ == "gcp:lustre/instance:Instance":
         return {"name": physical, "mountPoint": f"10.24.0.2@tcp:/{inputs['filesystem']}"}
+    if type_ == "gcp:compute/globalAddress:GlobalAddress" and inputs.get("addressType") == "EXTERNAL":
+        return {"name": physical, "address": "203.0.113.10"}  # documentation range (RFC 5737)
+    if type_ == "random:index/randomPassword:RandomPassword":
+        # A value tests can search for: it must never appear in a recorded graph or output.
+        return {"result": f"{MOCK_SECRET_MARKER}-{name}"}
     if type_.startswith("gcp:"):
         return {"name": physical, "selfLink": f"https://www.googleapis.com/mock/{type_.split(':')[-1]}/{physical}"}
     return {}

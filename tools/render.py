@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -60,7 +61,8 @@ def type_counts(graph: StackGraph) -> Table:
 
 
 def _format_output(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    # Escaped: a masked secret reads `[secret]`, which rich would otherwise take for markup.
+    return escape(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
 
 TIER_COLUMNS = (

@@ -63,12 +63,22 @@ def available_stacks(root: Path = PROJECT_ROOT) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
 
 
+def _opaque_secrets(value: Any) -> Any:
+    """Every `{secure: ...}`, top-level or nested (`pulumi config set --secret --path`), as opaque text:
+    offline runs cannot decrypt secrets, so the program only ever sees them as a placeholder."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _opaque_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_opaque_secrets(v) for v in value]
+    return value
+
+
 def _as_engine_value(value: Any) -> str:
+    value = _opaque_secrets(value)
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and set(value) == {"secure"}:
-        # Offline runs cannot decrypt secrets; the program only ever sees them as opaque text.
-        return SECRET_PLACEHOLDER
     return json.dumps(value, sort_keys=True)
 
 

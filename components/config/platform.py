@@ -38,9 +38,11 @@ from components.config.fields import (
     Zone,
     raise_all,
 )
+from components.gateway.config import GatewayConfig
 from components.gke.config import ClusterConfig, version_parts
 from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
 from components.network.config import NetworkConfig
+from components.serving.compile_cache import COMPILE_CACHE_PREFIX
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
 from components.storage.bucket import default_bucket_name
 from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType, bucket_name_problem
@@ -73,6 +75,7 @@ class PlatformConfig(StrictModel):
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     tiers: dict[KubernetesName, TierConfig] = Field(min_length=1)
     model_store: ModelStoreConfig = Field(default_factory=ModelStoreConfig)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo) -> PlatformConfig:
@@ -85,6 +88,7 @@ class PlatformConfig(StrictModel):
                 *self._protection_problems(),
                 *self._range_problems(),
                 *self._derived_name_problems(stack),
+                *self._serving_checks(),
             ]
         )
         return self
@@ -243,6 +247,40 @@ class PlatformConfig(StrictModel):
                     )
                 )
         return problems
+
+    def _serving_checks(self) -> list[FieldError]:
+        """Serving and edge checks that span tiers, the gateway, the environment and the model store."""
+        problems = [
+            FieldError(f"gateway.{p.field}", str(p))
+            for p in self.gateway.routing_problems(self.tiers, self.smallest_tier)
+        ]
+        if self.environment == "prod" and self.gateway.auth.mode == "none":
+            problems.append(
+                FieldError("gateway.auth.mode", "none is not allowed when environment is prod (allowed: apiKey, iap)")
+            )
+        if self.environment == "prod" and self.gateway.domain is None:
+            problems.append(
+                FieldError(
+                    "gateway.domain",
+                    "is required when environment is prod: the API is served over HTTPS with a Google-managed "
+                    "certificate (allowed: a domain you can point at the gateway's IP, e.g. llm.example.com)",
+                )
+            )
+        prefix = self.model_store.prefix
+        if prefix.startswith(COMPILE_CACHE_PREFIX) or COMPILE_CACHE_PREFIX.startswith(prefix):
+            problems.append(
+                FieldError(
+                    "modelStore.prefix",
+                    f"{prefix} overlaps the compile caches under {COMPILE_CACHE_PREFIX} (allowed: a disjoint "
+                    "folder such as models/)",
+                )
+            )
+        return problems
+
+    @property
+    def smallest_tier(self) -> str:
+        """The tier with the fewest chips (then by name): where /v1 goes when there is no medium tier."""
+        return min(self.tiers, key=lambda name: (self.tiers[name].shape.chips, name))
 
     @property
     def regional_cluster(self) -> bool:

@@ -3,27 +3,56 @@
 Creates: the cluster (private nodes, DNS-based control-plane endpoint, Binary Authorization with
 the project's admission policy), the node service account and its roles, the system pool and the
 Kubernetes provider (`llm-platform:gke:Cluster`); one TPU7x node pool per tier, with a
-HIGH_THROUGHPUT workload policy for multi-host slices (`llm-platform:gke:TpuNodePool`).
+HIGH_THROUGHPUT workload policy for multi-host slices (`llm-platform:gke:TpuNodePool`); the
+add-ons serving needs (`addons.py`): the Custom Metrics Stackdriver Adapter with its Workload
+Identity grant (`gke:MetricsAdapter`) and, for stacks with a multi-host tier, the LeaderWorkerSet
+controller from its Helm chart (`gke:LeaderWorkerSetController`).
 Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `pool_sizing.py` (node counts,
 reservation paths).
 Config keys: `llm-platform:cluster.*`, `llm-platform:tiers.<name>.capacity.*` (`CapacityConfig`).
 APIs: container, compute, iam, containerfilesystem (image streaming), artifactregistry (node
 image pulls), logging and monitoring (cluster telemetry, managed Prometheus), binaryauthorization.
 Outputs: cluster name, location and endpoint, node service account, the Kubernetes provider;
-per pool the node pool and its slice shape.
+per pool the node pool and its slice shape; the adapter's principal, the add-ons' readiness.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from components.gke.addons import (
+    ADAPTER_IMAGE,
+    LWS_IMAGE,
+    LeaderWorkerSetController,
+    LeaderWorkerSetControllerArgs,
+    MetricsAdapter,
+    MetricsAdapterArgs,
+)
 from components.gke.cluster import GkeCluster, GkeClusterArgs
 from components.gke.tpu_node_pool import TpuNodePool, TpuNodePoolArgs
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-__all__ = ["GkeCluster", "GkeClusterArgs", "TpuNodePool", "TpuNodePoolArgs", "required_services"]
+__all__ = [
+    "GkeCluster",
+    "GkeClusterArgs",
+    "LeaderWorkerSetController",
+    "LeaderWorkerSetControllerArgs",
+    "MetricsAdapter",
+    "MetricsAdapterArgs",
+    "TpuNodePool",
+    "TpuNodePoolArgs",
+    "admitted_images",
+    "required_services",
+]
+
+
+def admitted_images(config: PlatformConfig) -> list[str]:
+    """The add-ons' pinned images, for Binary Authorization: the metrics adapter always, the
+    LeaderWorkerSet controller when a tier is multi-host."""
+    multi_host = any(tier.shape.multi_host for tier in config.tiers.values())
+    return [ADAPTER_IMAGE, *([LWS_IMAGE] if multi_host else [])]
 
 
 def required_services(config: PlatformConfig) -> set[str]:

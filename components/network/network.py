@@ -27,6 +27,10 @@ class NetworkArgs:
     naming: Naming
     config: NetworkConfig
     serving_port: int
+    # Admission webhooks served from nodes on ports other than 443 (LeaderWorkerSet: 9443) and the
+    # control-plane range that calls them; no rule when either is empty.
+    control_plane_cidr: str | None = None
+    webhook_ports: tuple[int, ...] = ()
 
 
 class Network(PlatformComponent):
@@ -98,6 +102,30 @@ class Network(PlatformComponent):
             log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
             opts=self.child(),
         )
+        self.webhook_firewall: gcp.compute.Firewall | None = None
+        if args.control_plane_cidr and args.webhook_ports:
+            # A VPC-peering control plane (the cluster's masterIpv4CidrBlock) reaches nodes only on
+            # 443 and 10250 through GKE's own rule (kubernetes-engine/docs/concepts/firewall-rules);
+            # admission webhooks on other ports need this one (kubernetes-engine/docs/how-to/
+            # legacy/network-isolation, "Adding firewall rules for specific use cases";
+            # terraform-google-kubernetes-engine `master_webhooks`). GKE's node tags carry a
+            # cluster hash unknown before the cluster exists, so the rule targets the network; its
+            # source is the /28 control-plane range only.
+            self.webhook_firewall = gcp.compute.Firewall(
+                f"{name}-allow-control-plane-webhooks",
+                name=naming.name("allow-control-plane-webhooks"),
+                project=args.project,
+                network=self.network.id,
+                direction="INGRESS",
+                priority=1000,
+                description="GKE control plane to admission webhooks served from nodes",
+                source_ranges=[args.control_plane_cidr],
+                allows=[
+                    gcp.compute.FirewallAllowArgs(protocol="tcp", ports=[str(p) for p in sorted(args.webhook_ports)])
+                ],
+                log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
+                opts=self.child(),
+            )
         # Private services access: Parallelstore and Memorystore attach through this peering. The block
         # is explicit, so the config check can prove it overlaps no other range of the stack.
         psa = ipaddress.IPv4Network(config.private_services_cidr)

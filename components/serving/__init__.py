@@ -1,23 +1,60 @@
-"""Serving: where the model servers run and what they serve.
+"""Serving: where the model servers run, what they serve and where their images come from.
 
-Creates: the serving namespace and its Kubernetes service account (`llm-platform:k8s:ServingNamespace`).
+Creates: the serving namespace and its Kubernetes service account (`llm-platform:k8s:ServingNamespace`);
+per tier an `InferenceTier` (`serving:InferenceTier`: a Deployment, or a LeaderWorkerSet for a
+multi-host slice, named `vllm-<tier>`, its ClusterIP Service, a PodMonitoring, an HPA on vLLM's
+queue for single-host tiers and a PodDisruptionBudget); the Artifact Registry remote repository
+over Docker Hub (`serving:RemoteRegistry`); the conditional write grant for the compile caches
+(`serving:CompileCacheGrant`).
+Pure decisions: `presets.py` (model catalog from config.json), `vllm_args.py` (server flags,
+TP x DP = 2 x chips, multi-host bootstrap), `images.py` (pinned references, pull-through paths),
+`cold_start.py` (estimates).
 Config keys: `llm-platform:serving.*`, `llm-platform:tiers.<name>.*` (the tier's pool shape and
 bounds go to `gke`, which never imports serving).
-APIs: none beyond the cluster's yet.
-Outputs: the namespace and service account names.
+APIs: artifactregistry; secretmanager when the remote repository has upstream credentials.
+Outputs: namespace and service account names; per tier the workload and Service names, the served
+model name and a cold-start estimate; the remote repository.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from components.serving.compile_cache import CompileCacheGrant, CompileCacheGrantArgs
+from components.serving.images import parse_image, remote_repository_host
+from components.serving.inference_tier import ApiKeyRef, InferenceTier, InferenceTierArgs
 from components.serving.namespace import ServingNamespace, ServingNamespaceArgs
+from components.serving.registry import RemoteRegistry, RemoteRegistryArgs
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-__all__ = ["ServingNamespace", "ServingNamespaceArgs", "required_services"]
+__all__ = [
+    "ApiKeyRef",
+    "CompileCacheGrant",
+    "CompileCacheGrantArgs",
+    "InferenceTier",
+    "InferenceTierArgs",
+    "RemoteRegistry",
+    "RemoteRegistryArgs",
+    "ServingNamespace",
+    "ServingNamespaceArgs",
+    "admitted_images",
+    "required_services",
+]
+
+
+def admitted_images(config: PlatformConfig) -> list[str]:
+    """What Binary Authorization must admit for serving: the stack's Artifact Registry in its region
+    (Docker Hub images are pulled through the remote repository there), and tier images pinned on
+    other registries as they are."""
+    references = {config.serving.image, *(tier.image for tier in config.tiers.values() if tier.image)}
+    elsewhere = sorted(reference for reference in references if not parse_image(reference).on_docker_hub)
+    return [f"{remote_repository_host(config.region)}/{config.project}/**", *elsewhere]
 
 
 def required_services(config: PlatformConfig) -> set[str]:
-    return set()
+    services = {"artifactregistry.googleapis.com"}
+    if config.serving.registry.upstream_credentials is not None:
+        services.add("secretmanager.googleapis.com")
+    return services

@@ -2,17 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from components.config.fields import FieldError, KubernetesName, StrictModel, raise_all
 from components.gke import tpu
 from components.gke.config import CapacityConfig
+from components.serving import cold_start, vllm_args
+from components.serving.images import DEFAULT_VLLM_IMAGE, pinned_image
+from components.serving.presets import PRESETS
 
 # Tier names become part of node pool names (`llm-<stack>-tpu-<tier>`, at most 40 characters).
 MAX_TIER_NAME = 20
 _SIZING_KEYS = {"topology": "topology", "machine_type": "machineType"}
+# vLLM's --kv-cache-dtype takes `auto` (the model's dtype) or fp8; int8 / int4 KV caches do not exist there.
+SERVABLE_KV_DTYPES = ("bf16", "fp16", "fp8")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_VERSION = re.compile(r"^projects/[^/]+/secrets/[A-Za-z0-9_-]{1,255}/versions/([0-9]+|latest)$")
+_REPOSITORY_ID = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Environment the platform sets on every server; a tier's `env` may not replace it.
+PLATFORM_ENV = (
+    "VLLM_API_KEY",
+    "HF_HOME",
+    "HF_HUB_OFFLINE",
+    *vllm_args.compile_cache_env("/x"),
+    *vllm_args.MULTI_HOST_ENV,
+)
+
+PinnedImage = Annotated[str, AfterValidator(pinned_image)]
+
+
+def _secret_version(value: str) -> str:
+    if not _SECRET_VERSION.match(value):
+        raise ValueError(
+            f"{value!r} is not a Secret Manager version (allowed: projects/PROJECT/secrets/SECRET/versions/N)"
+        )
+    return value
+
+
+def _repository_id(value: str) -> str:
+    if not _REPOSITORY_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not an Artifact Registry repository id (allowed: lowercase letters, digits and '-', "
+            "starting with a letter, at most 63 characters)"
+        )
+    return value
+
+
+class UpstreamCredentialsConfig(StrictModel):
+    """Docker Hub credentials for the remote repository (avoids anonymous pull-rate limits)."""
+
+    username: str = Field(min_length=1)
+    password_secret_version: Annotated[str, AfterValidator(_secret_version)]
+
+
+class RegistryConfig(StrictModel):
+    """The Artifact Registry remote repository tiers pull Docker Hub images through."""
+
+    repository_id: Annotated[str, AfterValidator(_repository_id)] | None = Field(
+        default=None, description="Defaults to '<prefix>-dockerhub'."
+    )
+    upstream_credentials: UpstreamCredentialsConfig | None = None
 
 
 # Namespaces Kubernetes and GKE own: the program would take them over or collide with their objects.
@@ -46,12 +99,26 @@ class ServingConfig(StrictModel):
     namespace: Annotated[KubernetesName, AfterValidator(_own_namespace)] = "llm-serving"
     service_account: Annotated[KubernetesName, AfterValidator(_own_service_account)] = "model-server"
     port: int = Field(default=8000, ge=1024, le=65535)
+    image: PinnedImage = DEFAULT_VLLM_IMAGE
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)
+
+
+def _preset_fields(preset_id: str) -> dict[str, Any]:
+    preset = PRESETS.get(preset_id)
+    if preset is None:
+        raise FieldError("preset", f"{preset_id!r} is not a known preset (allowed: {', '.join(sorted(PRESETS))})")
+    return preset.fields()
 
 
 class ModelConfig(StrictModel):
-    """The model a tier serves; architecture numbers come from its config.json."""
+    """The model a tier serves: a preset from `components/serving/presets.py`, any field overridden,
+    or every architecture field given explicitly (numbers from the model's config.json)."""
 
+    preset: str | None = None
     name: str = Field(min_length=1, description="Model id, e.g. meta-llama/Llama-3.1-8B-Instruct")
+    path: str | None = Field(
+        default=None, description="Folder under the model store's mount; defaults to the model id."
+    )
     parameters_billion: float = Field(gt=0, le=10000)
     layers: int = Field(gt=0, le=1000)
     kv_heads: int = Field(gt=0, le=1024)
@@ -60,13 +127,80 @@ class ModelConfig(StrictModel):
     kv_cache_dtype: tpu.Dtype = "bf16"
     max_model_len: int = Field(default=8192, ge=256, le=2_000_000)
     max_num_seqs: int = Field(default=64, ge=1, le=4096)
+    max_position_embeddings: int | None = Field(default=None, ge=256, le=10_000_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        """Preset values fill every field the tier does not set itself."""
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        merged = dict(data)
+        for field, value in _preset_fields(str(data["preset"])).items():
+            if field not in data and to_camel(field) not in data:
+                merged[to_camel(field)] = value
+        return merged
+
+    @model_validator(mode="after")
+    def _servable(self) -> ModelConfig:
+        problems = []
+        if self.kv_cache_dtype not in SERVABLE_KV_DTYPES:
+            problems.append(
+                FieldError(
+                    "kvCacheDtype",
+                    f"{self.kv_cache_dtype} is not a vLLM KV-cache type (allowed: {', '.join(SERVABLE_KV_DTYPES)})",
+                )
+            )
+        if self.max_position_embeddings is not None and self.max_model_len > self.max_position_embeddings:
+            problems.append(
+                FieldError(
+                    "maxModelLen",
+                    f"{self.max_model_len} is above the model's context of {self.max_position_embeddings} tokens "
+                    f"(allowed: at most {self.max_position_embeddings})",
+                )
+            )
+        if self.path is not None and (self.path.startswith("/") or ".." in self.path.split("/")):
+            problems.append(
+                FieldError("path", f"{self.path!r} is not a folder inside the model store (allowed: e.g. org/model)")
+            )
+        raise_all(problems)
+        return self
+
+    @property
+    def folder(self) -> str:
+        return self.path or self.name
 
     def spec(self) -> tpu.ModelSpec:
-        return tpu.ModelSpec(**self.model_dump(exclude={"name"}))
+        return tpu.ModelSpec(
+            **self.model_dump(exclude={"preset", "name", "path", "max_position_embeddings"}),
+        )
+
+
+class AutoscalingConfig(StrictModel):
+    """Single-host tiers: an HPA on vLLM's queue (`vllm:num_requests_waiting`) through Managed Prometheus."""
+
+    target_waiting_requests: int = Field(
+        default=10, ge=1, le=10000, description="Average waiting requests per replica the HPA aims for."
+    )
+    scale_down_stabilization_seconds: int = Field(
+        default=900,
+        ge=0,
+        le=3600,
+        description="A replica takes many minutes to start: do not give one back on a short lull.",
+    )
+
+
+def _env(value: dict[str, str]) -> dict[str, str]:
+    for name in value:
+        if not _ENV_NAME.match(name):
+            raise ValueError(f"{name!r} is not an environment variable name (allowed: [A-Za-z_][A-Za-z0-9_]*)")
+        if name in PLATFORM_ENV:
+            raise ValueError(f"{name} is set by the platform (allowed: any name but {', '.join(sorted(PLATFORM_ENV))})")
+    return value
 
 
 class TierConfig(StrictModel):
-    """One serving tier: a TPU7x node pool of one topology and the model it serves."""
+    """One serving tier: a TPU7x node pool of one topology, the model it serves and how."""
 
     machine_type: str
     topology: str
@@ -75,6 +209,17 @@ class TierConfig(StrictModel):
     max_replicas: int = Field(default=1, ge=1, le=1000)
     memory_utilization: float = Field(default=0.9, ge=0.5, le=0.98)
     model: ModelConfig
+    image: PinnedImage | None = Field(default=None, description="Defaults to serving.image.")
+    data_parallel_size: int = Field(default=1, ge=1, le=512)
+    vllm_args: list[str] = Field(default_factory=list, description="Extra vLLM flags (escape hatch).")
+    env: Annotated[dict[str, str], AfterValidator(_env)] = Field(default_factory=dict)
+    autoscaling: AutoscalingConfig = Field(default_factory=AutoscalingConfig)
+    startup_timeout_seconds: int | None = Field(
+        default=None,
+        ge=cold_start.MIN_STARTUP_S,
+        le=6 * 3600,
+        description="How long a replica may take to load and compile; defaults to 1800 s, 7200 s for 100B+ models.",
+    )
 
     @model_validator(mode="after")
     def _shape_and_fit(self) -> TierConfig:
@@ -106,6 +251,26 @@ class TierConfig(StrictModel):
                     f"{self.min_replicas}: flex-start capacity has no static node count (allowed: 0)",
                 )
             )
+        try:
+            vllm_args.parallelism(shape.chips, self.data_parallel_size)
+        except vllm_args.ParallelismError as exc:
+            problems.append(FieldError("dataParallelSize", str(exc)))
+        if shape.multi_host and self.data_parallel_size != 1:
+            problems.append(
+                FieldError(
+                    "dataParallelSize",
+                    f"{self.data_parallel_size}: a multi-host tier runs one tensor-parallel engine over the slice "
+                    "with Ray (allowed: 1)",
+                )
+            )
+        if repeated := vllm_args.repeated_derived_flags(self.vllm_args):
+            problems.append(
+                FieldError(
+                    "vllmArgs",
+                    f"sets {', '.join(repeated)}, which the platform derives from the tier (allowed: any other vLLM "
+                    "flag; change the tier's own keys instead, e.g. model.maxModelLen, dataParallelSize)",
+                )
+            )
         raise_all(problems)
         return self
 
@@ -116,3 +281,9 @@ class TierConfig(StrictModel):
     @property
     def estimate(self) -> tpu.TierEstimate:
         return tpu.estimate(self.shape, self.model.spec(), self.memory_utilization)
+
+    @property
+    def startup_seconds(self) -> int:
+        if self.startup_timeout_seconds is not None:
+            return self.startup_timeout_seconds
+        return cold_start.default_startup_seconds(self.model.parameters_billion)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import STACKS
 from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
-from tools.graph import StackGraph, evaluate
+from tools.graph import Registration, StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
 PROJECT_IAM_TYPES = (
@@ -27,8 +27,15 @@ def test_vpc_is_custom_mode_with_mtu_8896(graph: StackGraph) -> None:
     assert vpc.inputs["mtu"] == 8896
 
 
+def _peering_range(graph: StackGraph) -> Registration:
+    (address,) = [
+        a for a in graph.by_type("gcp:compute/globalAddress:GlobalAddress") if a.inputs.get("purpose") == "VPC_PEERING"
+    ]
+    return address
+
+
 def test_private_services_peering(graph: StackGraph) -> None:
-    address = graph.one("gcp:compute/globalAddress:GlobalAddress")
+    address = _peering_range(graph)
     connection = graph.one("gcp:servicenetworking/connection:Connection")
     assert address.inputs["purpose"] == "VPC_PEERING"
     assert address.inputs["prefixLength"] <= 24
@@ -47,13 +54,19 @@ def test_bucket_is_private_versioned_and_protected_only_in_prod(
     assert bucket.inputs["forceDestroy"] is not prod
 
 
-def test_serving_ksa_reads_only_the_model_bucket(graph: StackGraph) -> None:
-    bucket = graph.one("gcp:storage/bucket:Bucket")
+def _bucket_reader(graph: StackGraph) -> Registration:
+    """The serving KSA's unconditional read grant (the compile-cache grant carries a condition)."""
     (binding,) = [
         b
         for b in graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember")
-        if b.inputs["member"].startswith("principal://")
+        if "condition" not in b.inputs and b.inputs["member"].startswith("principal://")
     ]
+    return binding
+
+
+def test_serving_ksa_reads_only_the_model_bucket(graph: StackGraph) -> None:
+    bucket = graph.one("gcp:storage/bucket:Bucket")
+    binding = _bucket_reader(graph)
     assert binding.inputs["role"] == "roles/storage.objectViewer"
     assert binding.inputs["bucket"] == bucket.inputs["name"]
     assert binding.inputs["member"] == graph.outputs["servingPrincipal"]
@@ -174,12 +187,11 @@ def test_every_kubernetes_resource_names_the_explicit_provider(graph: StackGraph
 
 
 def test_serving_namespace_and_ksa_match_the_granted_principal(graph: StackGraph) -> None:
-    namespace = graph.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
-    account = next(
-        r.inputs["metadata"]
-        for r in graph.by_type("kubernetes:core/v1:ServiceAccount")
-        if r.parent == graph.one("llm-platform:k8s:ServingNamespace").urn
-    )
+    (serving,) = [r for r in graph.resources if r.type == "llm-platform:k8s:ServingNamespace"]
+    namespace = next(r for r in graph.children(serving.urn) if r.type == "kubernetes:core/v1:Namespace")
+    namespace = namespace.inputs["metadata"]["name"]
+    account = next(r for r in graph.children(serving.urn) if r.type == "kubernetes:core/v1:ServiceAccount")
+    account = account.inputs["metadata"]
     assert account["namespace"] == namespace
     assert graph.outputs["servingPrincipal"].endswith(f"/subject/ns/{namespace}/sa/{account['name']}")
 
@@ -238,18 +250,11 @@ def test_legacy_fills_parallelstore_with_the_volume_populator(graphs: dict[str, 
     storage_class = legacy.one("kubernetes:storage.k8s.io/v1:StorageClass")
     assert storage_class.inputs["provisioner"] == "parallelstore.csi.storage.gke.io"
     assert storage_class.inputs["parameters"]["network"] == legacy.one("gcp:compute/network:Network").inputs["name"]
-    assert (
-        storage_class.inputs["parameters"]["reserved-ip-range"]
-        == legacy.one("gcp:compute/globalAddress:GlobalAddress").inputs["name"]
-    )
+    assert storage_class.inputs["parameters"]["reserved-ip-range"] == _peering_range(legacy).inputs["name"]
     assert legacy.one("gcp:servicenetworking/connection:Connection").urn in storage_class.dependencies
     source = legacy.one(DATASOURCE)
     assert source.inputs["spec"]["cloudStorage"]["serviceAccountName"] == "model-server"
-    reader = next(
-        b.urn
-        for b in legacy.by_type("gcp:storage/bucketIAMMember:BucketIAMMember")
-        if b.inputs["member"].startswith("principal://")
-    )
+    reader = _bucket_reader(legacy).urn
     assert reader in source.dependencies  # the transfer reads as the KSA: the grant comes first
     (claim,) = legacy.by_type("kubernetes:core/v1:PersistentVolumeClaim")
     assert claim.inputs["spec"]["resources"]["requests"]["storage"] == "12000Gi"
@@ -290,9 +295,17 @@ def test_the_seeds_wrong_data_source_shape_appears_nowhere(graph: StackGraph) ->
             assert wrong not in source.inputs["spec"]
 
 
-def test_custom_resources_match_their_schemas(graphs: dict[str, StackGraph]) -> None:
-    found = [resource for graph in graphs.values() for resource in custom_resources(graph.resources)]
-    assert {r.inputs["kind"] for r in found} >= {"GCPDataSource", "ComputeClass"}
+SERVING_KINDS = {"Gateway", "HTTPRoute", "HealthCheckPolicy", "GCPBackendPolicy", "PodMonitoring"}
+
+
+def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
+    found = custom_resources(graph.resources)
+    multi_host = any(r.inputs["kind"] == "LeaderWorkerSet" for r in found)
+    populated = {"GCPDataSource"} if graph.outputs["modelStore"]["type"] in ("hyperdisk-ml", "parallelstore") else set()
+    classes = {"ComputeClass"} if graph.outputs["modelStore"]["type"] == "hyperdisk-ml" else set()
+    expected = SERVING_KINDS | populated | classes | ({"LeaderWorkerSet"} if multi_host else set())
+    assert {r.inputs["kind"] for r in found} == expected
+    assert multi_host is (graph.stack in ("prod", "legacy"))
     for resource in found:
         assert problems(resource) == [], resource.urn
 
@@ -302,3 +315,202 @@ def test_built_in_kubernetes_objects_match_the_upstream_schema(graph: StackGraph
     assert {"Namespace", "ServiceAccount", "PersistentVolumeClaim"} <= {r.inputs["kind"] for r in objects}
     for resource in objects:
         assert built_in_problems(resource) == [], resource.urn
+
+
+# --- Serving tiers behind one gateway (issue 11) ---------------------------------------------
+
+LWS = "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+CHART = "kubernetes:helm.sh/v4:Chart"
+
+
+def _named(graph: StackGraph, type_: str) -> dict[str, Registration]:
+    return {r.inputs["metadata"]["name"]: r for r in graph.by_type(type_)}
+
+
+def _server_args(resource: Registration) -> list[str]:
+    if resource.type == LWS:
+        (leader,) = resource.inputs["spec"]["leaderWorkerTemplate"]["leaderTemplate"]["spec"]["containers"]
+        return str(leader["args"][0]).split(" && exec vllm serve ", 1)[1].split()
+    (container,) = resource.inputs["spec"]["template"]["spec"]["containers"]
+    return list(container["args"])
+
+
+def test_prod_snapshot_holds_every_serving_and_edge_object(prod: StackGraph) -> None:
+    deployments = _named(prod, DEPLOYMENT)
+    assert {"vllm-small", "vllm-medium"} <= set(deployments)
+    assert set(_named(prod, LWS)) == {"vllm-large"}
+    tiers = {"vllm-small", "vllm-medium", "vllm-large"}
+    assert tiers <= set(_named(prod, "kubernetes:core/v1:Service"))
+    assert set(_named(prod, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring")) == tiers
+    assert set(_named(prod, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")) == {"vllm-small", "vllm-medium"}
+    assert set(_named(prod, "kubernetes:networking.gke.io/v1:HealthCheckPolicy")) == tiers
+    assert set(_named(prod, "kubernetes:networking.gke.io/v1:GCPBackendPolicy")) == tiers
+    assert prod.one(CHART).inputs["version"] == "0.10.0"
+    assert len(prod.by_type("kubernetes:apiregistration.k8s.io/v1:APIService")) == 3
+    gateway = prod.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    assert "networking.gke.io/certmap" in gateway.inputs["metadata"]["annotations"]
+    routes = _named(prod, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+    assert set(routes) == {"llm-api", "llm-api-https-redirect"}
+    assert len(routes["llm-api"].inputs["spec"]["rules"]) == 3
+    prod.one("gcp:compute/securityPolicy:SecurityPolicy")
+    prod.one("gcp:certificatemanager/certificateMap:CertificateMap")
+    repository = prod.one("gcp:artifactregistry/repository:Repository")
+    assert repository.inputs["mode"] == "REMOTE_REPOSITORY"
+    assert prod.one("kubernetes:core/v1:Secret").inputs["stringData"] == "[secret]"
+    assert prod.outputs["endpoint"]["url"] == "https://llm.example.com"
+    assert [prod.outputs["tiers"][t]["path"] for t in ("small", "medium", "large")] == [
+        "/simple/v1",
+        "/v1",
+        "/complex/v1",
+    ]
+
+
+def test_tp_times_dp_is_twice_the_chips_for_every_tier(graph: StackGraph) -> None:
+    workloads = [*graph.by_type(DEPLOYMENT), *graph.by_type(LWS)]
+    served = [w for w in workloads if w.inputs["metadata"]["name"].startswith("vllm-")]
+    assert served
+    for workload in served:
+        tier = workload.inputs["metadata"]["labels"]["llm-platform/tier"]
+        flags = dict(arg.split("=", 1) for arg in _server_args(workload) if "=" in arg)
+        tp, dp = int(flags["--tensor-parallel-size"]), int(flags.get("--data-parallel-size", 1))
+        assert tp * dp == 2 * graph.outputs["tiers"][tier]["chips"], workload.urn
+
+
+def test_api_key_is_never_plain_in_the_graph_or_outputs(graph: StackGraph) -> None:
+    from tools.mocks import MOCK_SECRET_MARKER
+
+    assert MOCK_SECRET_MARKER not in graph.to_json()
+    assert graph.outputs["apiKey"] == "[secret]"
+    assert graph.one("kubernetes:core/v1:Secret").inputs["stringData"] == "[secret]"
+
+
+def test_images_are_pinned_and_pulled_through_the_remote_repository(graph: StackGraph) -> None:
+    prefix = f"us-central1-docker.pkg.dev/replace-me-llm-{graph.stack}/llm-{graph.stack}-dockerhub/vllm/vllm-tpu:"
+    for workload in [*graph.by_type(DEPLOYMENT), *graph.by_type(LWS)]:
+        text = str(workload.inputs)
+        if "vllm-tpu" in text:
+            assert f"'image': '{prefix}nightly-20260626-c539adc-cc79815'" in text, workload.urn
+
+
+def test_kubernetes_workloads_wait_for_their_node_pool_store_and_grants(graph: StackGraph) -> None:
+    pools = {p.inputs["nodeConfig"]["labels"]["llm-platform/tier"]: p.urn for p in _tpu_pools(graph)}
+    cache_grant = next(
+        b for b in graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "condition" in b.inputs
+    )
+    repository = graph.one("gcp:artifactregistry/repository:Repository").urn
+    secret = graph.one("kubernetes:core/v1:Secret").urn
+    for workload in [*graph.by_type(DEPLOYMENT), *graph.by_type(LWS)]:
+        tier = workload.inputs["metadata"]["labels"].get("llm-platform/tier")
+        if tier:
+            assert {pools[tier], cache_grant.urn, repository, secret} <= set(workload.dependencies), workload.urn
+    adapter_apis = {r.urn for r in graph.by_type("kubernetes:apiregistration.k8s.io/v1:APIService")}
+    for hpa in graph.by_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
+        assert adapter_apis <= set(hpa.dependencies)
+
+
+def test_the_lws_webhook_is_reachable_from_the_control_plane_only_where_needed(graph: StackGraph) -> None:
+    rules = {r.inputs["name"]: r for r in graph.by_type("gcp:compute/firewall:Firewall")}
+    webhook = rules.get(f"llm-{graph.stack}-allow-control-plane-webhooks")
+    if graph.stack in ("dev", "staging"):  # no multi-host tier: no controller, no rule
+        assert webhook is None and graph.by_type(CHART) == []
+        return
+    assert webhook is not None
+    cluster = graph.one("gcp:container/cluster:Cluster").inputs
+    assert webhook.inputs["sourceRanges"] == [cluster["privateClusterConfig"]["masterIpv4CidrBlock"]]
+    assert webhook.inputs["allows"] == [{"ports": ["9443"], "protocol": "tcp"}]
+    lws = graph.one(LWS)
+    assert {webhook.urn, graph.one(CHART).urn} <= set(lws.dependencies)
+
+
+def test_compile_cache_grant_is_limited_to_its_folder(graph: StackGraph) -> None:
+    bucket = graph.one("gcp:storage/bucket:Bucket").inputs["name"]
+    (grant,) = [b for b in graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "condition" in b.inputs]
+    assert grant.inputs["role"] == "roles/storage.objectUser"
+    assert grant.inputs["member"] == graph.outputs["servingPrincipal"]
+    assert grant.inputs["condition"]["expression"] == (
+        f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/compile-cache/")'
+    )
+
+
+def test_monitoring_viewer_only_for_the_metrics_adapter(graph: StackGraph) -> None:
+    # Nodes get GKE's roles/container.defaultNodeServiceAccount instead.
+    viewers = [r.inputs["member"] for r in graph.resources if r.inputs.get("role") == "roles/monitoring.viewer"]
+    assert len(viewers) == 1
+    assert viewers[0].endswith("/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter")
+
+
+def test_gateway_waits_for_ip_certificate_map_and_cloud_armor(prod: StackGraph) -> None:
+    gateway = prod.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    needed = {
+        next(
+            a
+            for a in prod.by_type("gcp:compute/globalAddress:GlobalAddress")
+            if a.inputs.get("addressType") == "EXTERNAL"
+        ).urn,
+        prod.one("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry").urn,
+        prod.one("gcp:compute/securityPolicy:SecurityPolicy").urn,
+    }
+    assert needed <= set(gateway.dependencies)
+
+
+def test_cold_start_is_estimated_and_labelled_per_tier(graph: StackGraph) -> None:
+    for figures in graph.outputs["tiers"].values():
+        cold = figures["estimatedColdStart"]
+        assert cold["note"] == "ESTIMATE, not a measurement" and cold["assumptions"]
+        assert cold["compileWithCacheSeconds"] < cold["compileWithoutCacheSeconds"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"llm-platform:gateway": {"domain": "llm.example.com", "auth": {"mode": "none"}}}, "gateway.auth.mode"),
+        ({"llm-platform:serving": {"image": "vllm/vllm-tpu:latest"}}, "llm-platform:serving.image"),
+        (
+            {"llm-platform:gateway": {"domain": "llm.example.com", "routes": [{"pathPrefix": "/x", "tier": "huge"}]}},
+            "llm-platform:gateway.routes[0].tier: 'huge' is not a configured tier",
+        ),
+    ],
+)
+def test_bad_prod_serving_config_stops_before_any_resource(
+    change: dict[str, object], expected: str, stack_configs: dict[str, dict[str, str]]
+) -> None:
+    import json
+
+    from tools.graph import ProgramError
+
+    values = {**stack_configs["prod"], **{key: json.dumps(value) for key, value in change.items()}}
+    with pytest.raises(ProgramError) as raised:
+        evaluate("prod", config=values)
+    assert expected in str(raised.value)
+    assert raised.value.registered == 0
+
+
+def _images(value: object) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["image"]] if isinstance(value.get("image"), str) else []
+        return found + [image for key, child in value.items() if key != "image" for image in _images(child)]
+    if isinstance(value, list):
+        return [image for child in value for image in _images(child)]
+    return []
+
+
+def _admits(pattern: str, image: str) -> bool:
+    """Binary Authorization's allow-list match: a trailing `*` stays within one path segment, `**` does not."""
+    if pattern.endswith("**"):
+        return image.startswith(pattern[:-2])
+    if pattern.endswith("*"):
+        return image.startswith(pattern[:-1]) and "/" not in image[len(pattern) - 1 :]
+    return image == pattern
+
+
+def test_every_image_the_stack_runs_is_admitted_by_binary_authorization(graph: StackGraph) -> None:
+    policy = graph.one("gcp:binaryauthorization/policy:Policy").inputs
+    assert policy["defaultAdmissionRule"]["evaluationMode"] == "ALWAYS_DENY"
+    patterns = [p["namePattern"] for p in policy["admissionWhitelistPatterns"]]
+    images = [image for r in graph.resources if r.type.startswith("kubernetes:") for image in _images(r.inputs)]
+    chart = [r.inputs["values"]["image"]["manager"] for r in graph.by_type(CHART)]
+    images += [f"{values['repository']}:{values['tag']}" for values in chart]
+    assert images
+    for image in images:
+        assert any(_admits(pattern, image) for pattern in patterns), image

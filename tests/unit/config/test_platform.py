@@ -55,7 +55,8 @@ def test_bad_config_stops_the_program_before_any_resource() -> None:
 
 
 def test_model_store_defaults_follow_the_environment() -> None:
+    prod = {"llm-platform:environment": "prod", "llm-platform:gateway": {"domain": "llm.example.com"}}
     assert parse_platform_config(values()).model_store_type == "gcsfuse"
-    assert parse_platform_config(values({"llm-platform:environment": "prod"})).model_store_type == "lustre"
-    chosen = {"llm-platform:environment": "prod", "llm-platform:modelStore": {"type": "gcsfuse"}}
+    assert parse_platform_config(values(prod)).model_store_type == "lustre"
+    chosen = {**prod, "llm-platform:modelStore": {"type": "gcsfuse"}}
     assert parse_platform_config(values(chosen)).model_store_type == "gcsfuse"

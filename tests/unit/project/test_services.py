@@ -9,7 +9,7 @@ from tests.helpers import config
 
 def test_every_concern_is_found() -> None:
     names = {package.__name__.rsplit(".", 1)[-1] for package in concern_packages()}
-    assert names == {"gke", "identity", "network", "operations", "project", "serving", "storage"}
+    assert names == {"gateway", "gke", "identity", "network", "operations", "project", "serving", "storage"}
 
 
 def test_the_union_is_sorted_and_deduplicated() -> None:
@@ -24,3 +24,22 @@ def test_store_apis_only_when_the_store_uses_them() -> None:
     assert "lustre.googleapis.com" in platform_services(lustre)
     legacy = config({"llm-platform:modelStore": {"type": "parallelstore", "parallelstore": {"optIn": True}}})
     assert "parallelstore.googleapis.com" in platform_services(legacy)
+
+
+def test_edge_apis_follow_the_gateway_config() -> None:
+    plain = set(platform_services(config()))
+    assert "certificatemanager.googleapis.com" not in plain and "iap.googleapis.com" not in plain
+    assert "secretmanager.googleapis.com" not in plain
+    https = set(platform_services(config({"llm-platform:gateway": {"domain": "llm.example.com"}})))
+    assert "certificatemanager.googleapis.com" in https
+    iap = {
+        "mode": "iap",
+        "iap": {"clientId": "1-abc.apps.googleusercontent.com", "clientSecret": "s", "members": ["group:a@b.c"]},
+    }
+    assert "iap.googleapis.com" in platform_services(
+        config({"llm-platform:gateway": {"domain": "llm.example.com", "auth": iap}})
+    )
+    credentials = {"upstreamCredentials": {"username": "u", "passwordSecretVersion": "projects/p/secrets/s/versions/1"}}
+    assert "secretmanager.googleapis.com" in platform_services(
+        config({"llm-platform:serving": {"registry": credentials}})
+    )

@@ -1,0 +1,76 @@
+"""The Cloud Armor rules of the edge: preconfigured WAF, per-client throttling, a default allow.
+
+Cloud Armor evaluates rules by ascending priority and stops at the first match that takes an action.
+A throttle rule's conform action `allow` is such an action, so the WAF rules come first (a preview
+rule only logs, and evaluation goes on); then the rate limit; then the mandatory default rule
+(priority 2147483647, match `*`), written out so the API's implicit one never shows as a diff.
+Sources: armor/docs/rate-limiting-overview, armor/docs/waf-rules, armor/docs/configure-waf, the
+pulumi-gcp 10.2 `SecurityPolicyRuleArgs` docs.
+"""
+
+from __future__ import annotations
+
+import pulumi_gcp as gcp
+
+from components.gateway.config import RateLimitConfig, WafConfig
+
+WAF_FIRST_PRIORITY = 1000
+RATE_LIMIT_PRIORITY = 10000
+DEFAULT_PRIORITY = 2147483647
+AUTHORIZATION_HEADER = "Authorization"
+
+
+def _everyone() -> gcp.compute.SecurityPolicyRuleMatchArgs:
+    return gcp.compute.SecurityPolicyRuleMatchArgs(
+        versioned_expr="SRC_IPS_V1", config=gcp.compute.SecurityPolicyRuleMatchConfigArgs(src_ip_ranges=["*"])
+    )
+
+
+def waf_expression(rule: str, sensitivity: int) -> str:
+    return f"evaluatePreconfiguredWaf('{rule}', {{'sensitivity': {sensitivity}}})"
+
+
+def waf_rules(config: WafConfig) -> list[gcp.compute.SecurityPolicyRuleArgs]:
+    return [
+        gcp.compute.SecurityPolicyRuleArgs(
+            priority=WAF_FIRST_PRIORITY + 10 * index,
+            action="deny(403)",
+            preview=config.preview,
+            description=f"WAF {rule}",
+            match=gcp.compute.SecurityPolicyRuleMatchArgs(
+                expr=gcp.compute.SecurityPolicyRuleMatchExprArgs(expression=waf_expression(rule, config.sensitivity))
+            ),
+        )
+        for index, rule in enumerate(config.rules)
+    ]
+
+
+def rate_limit_rule(config: RateLimitConfig) -> gcp.compute.SecurityPolicyRuleArgs:
+    per_key = config.key == "apiKey"
+    return gcp.compute.SecurityPolicyRuleArgs(
+        priority=RATE_LIMIT_PRIORITY,
+        action="throttle",
+        description=f"at most {config.count} requests per {config.interval_sec} s per {'API key' if per_key else 'IP'}",
+        match=_everyone(),
+        rate_limit_options=gcp.compute.SecurityPolicyRuleRateLimitOptionsArgs(
+            conform_action="allow",
+            exceed_action="deny(429)",
+            # HTTP_HEADER keys on the first 128 bytes of `Authorization: Bearer <key>`; a request
+            # without the header falls back to one shared bucket (ALL).
+            enforce_on_key="HTTP_HEADER" if per_key else "IP",
+            enforce_on_key_name=AUTHORIZATION_HEADER if per_key else None,
+            rate_limit_threshold=gcp.compute.SecurityPolicyRuleRateLimitOptionsRateLimitThresholdArgs(
+                count=config.count, interval_sec=config.interval_sec
+            ),
+        ),
+    )
+
+
+def default_rule() -> gcp.compute.SecurityPolicyRuleArgs:
+    return gcp.compute.SecurityPolicyRuleArgs(
+        priority=DEFAULT_PRIORITY, action="allow", description="default: allow", match=_everyone()
+    )
+
+
+def security_policy_rules(waf: WafConfig, rate_limit: RateLimitConfig) -> list[gcp.compute.SecurityPolicyRuleArgs]:
+    return [*waf_rules(waf), rate_limit_rule(rate_limit), default_rule()]

@@ -1,0 +1,95 @@
+"""The server's command line: derived once, TP x DP = 2 x chips, no flag twice."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.serving import vllm_args
+from components.serving.vllm_args import ParallelismError, ServerSpec, parallelism, repeated_derived_flags, server_args
+
+
+@given(chips=st.sampled_from([1, 4, 8, 16, 32, 64, 128]), data_parallel=st.integers(min_value=1, max_value=256))
+def test_tp_times_dp_is_twice_the_chips_or_rejected(chips: int, data_parallel: int) -> None:
+    try:
+        tensor_parallel, dp = parallelism(chips, data_parallel)
+    except ParallelismError as exc:
+        assert (2 * chips) % data_parallel != 0
+        assert f"{data_parallel} does not divide" in str(exc)
+    else:
+        assert tensor_parallel * dp == 2 * chips
+        assert dp == data_parallel
+
+
+def test_recipe_splits_are_reproduced() -> None:
+    assert parallelism(1, 1) == (2, 1)  # Qwen3-32B on 1x1x1
+    assert parallelism(4, 1) == (8, 1)  # Qwen3-Coder-480B on 2x2x1
+    assert parallelism(4, 4) == (2, 4)  # Gemma4 on 2x2x1
+    assert parallelism(8, 1) == (16, 1)  # multi-host 2x2x2
+
+
+SPEC = ServerSpec(
+    model_path="/models/meta-llama/Llama-3.3-70B-Instruct",
+    served_model_name="meta-llama/Llama-3.3-70B-Instruct",
+    chips=4,
+    data_parallel=1,
+    max_model_len=16384,
+    max_num_seqs=64,
+    memory_utilization=0.9,
+    kv_cache_fp8=False,
+    port=8000,
+)
+
+
+def test_server_flags_are_derived_from_the_tier() -> None:
+    assert server_args(SPEC) == [
+        "--host=0.0.0.0",
+        "--port=8000",
+        "--model=/models/meta-llama/Llama-3.3-70B-Instruct",
+        "--served-model-name=meta-llama/Llama-3.3-70B-Instruct",
+        "--tensor-parallel-size=8",
+        "--max-model-len=16384",
+        "--max-num-seqs=64",
+        "--gpu-memory-utilization=0.9",
+    ]
+
+
+def test_data_parallel_fp8_cache_and_extra_flags() -> None:
+    spec = ServerSpec(**{**vars(SPEC), "data_parallel": 4, "kv_cache_fp8": True, "extra_args": ("--async-scheduling",)})
+    args = server_args(spec)
+    assert "--tensor-parallel-size=2" in args and "--data-parallel-size=4" in args
+    assert "--kv-cache-dtype=fp8" in args
+    assert args[-1] == "--async-scheduling"
+
+
+@pytest.mark.parametrize(
+    ("extra", "repeated"),
+    [
+        (["--max-model-len=4096"], ["--max-model-len"]),
+        (["--max_model_len", "4096"], ["--max-model-len"]),
+        (["-tp", "4"], ["--tensor-parallel-size"]),
+        (["--api-key=x", "--model", "y"], ["--api-key", "--model"]),
+        (["--block-size=256", "--enable-expert-parallel", "4096"], []),
+    ],
+)
+def test_extra_args_may_not_repeat_a_derived_flag(extra: list[str], repeated: list[str]) -> None:
+    assert repeated_derived_flags(extra) == repeated
+
+
+def test_multi_host_bootstrap_waits_for_the_group_then_serves() -> None:
+    leader = vllm_args.leader_script(["--model=/models/m", '--additional-config={"a": 1}'])
+    assert leader.startswith(f"bash {vllm_args.RAY_BOOTSTRAP_SCRIPT} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && ")
+    # JSON in an extra flag survives the shell: it is quoted.
+    assert leader.endswith("""exec vllm serve --model=/models/m '--additional-config={"a": 1}'""")
+    assert vllm_args.worker_script() == (
+        f"exec bash {vllm_args.RAY_BOOTSTRAP_SCRIPT} worker --ray_address=$(LWS_LEADER_ADDRESS)"
+    )
+    assert vllm_args.MULTI_HOST_ENV["TPU_MULTIHOST_BACKEND"] == "ray"
+    assert vllm_args.MULTI_HOST_ENV["JAX_PLATFORMS"] == ""
+
+
+def test_compile_cache_variables_point_at_one_persistent_directory() -> None:
+    env = vllm_args.compile_cache_env("/var/cache/vllm")
+    assert env["VLLM_XLA_CACHE_PATH"] == env["JAX_COMPILATION_CACHE_DIR"] == "/var/cache/vllm/xla"
+    assert env["VLLM_TORCH_COMPILE_CACHE_DIR"] == "/var/cache/vllm/torch"
