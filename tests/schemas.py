@@ -11,7 +11,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from tools.graph import Registration
-from tools.stack_config import PROJECT_ROOT
+from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
 
 # Byte-for-byte copies of the upstream CRDs (provenance in schemas/crds/SOURCES.md), kept in the repo
 # so the suite runs anywhere; test_schemas checks them against the team's shared copy when present.
@@ -104,9 +104,16 @@ def built_in_objects(resources: list[Registration]) -> list[Registration]:
 
 
 def built_in_problems(resource: Registration) -> list[str]:
-    """Violations of the strict upstream OpenAPI schema (unknown fields are violations)."""
+    """Violations of the strict upstream OpenAPI schema (unknown fields are violations).
+
+    A Secret's data is recorded masked as a whole; it is checked as an empty map (its keys are
+    tested where the Secret is built)."""
+    document = dict(resource.inputs)
+    for key in ("data", "stringData"):
+        if document.get("kind") == "Secret" and document.get(key) == SECRET_PLACEHOLDER:
+            document[key] = {}
     try:
-        kubernetes_validate.validate(dict(resource.inputs), KUBERNETES_VERSION, strict=True)
+        kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
         return [f"{'.'.join(map(str, error.path))}: {error.message}"]
     return []

@@ -32,6 +32,8 @@ from components.config.fields import (
 from components.gke import tpu
 from components.gke.config import ClusterConfig
 from components.network.config import NetworkConfig
+from components.operations import operations_problems
+from components.operations.config import BudgetConfig, CacheConfig, ObservabilityConfig
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
 from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType
 
@@ -55,6 +57,9 @@ class PlatformConfig(StrictModel):
     cluster: ClusterConfig = Field(default_factory=ClusterConfig)
     tiers: dict[KubernetesName, TierConfig] = Field(min_length=1)
     model_store: ModelStoreConfig = Field(default_factory=ModelStoreConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+    observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:
@@ -80,6 +85,7 @@ class PlatformConfig(StrictModel):
             problems.append(
                 FieldError("deletionProtection", "false is not allowed when environment is prod (allowed: true)")
             )
+        problems += operations_problems(self)
         raise_all(problems)
         return self
 

@@ -39,3 +39,22 @@ class NetworkConfig(StrictModel):
                         f"{ranges[first]} overlaps {second} {ranges[second]} (allowed: disjoint ranges)",
                     )
         return self
+
+
+def private_services_overflow(prefix: int, demands: list[tuple[str, int]]) -> str | None:
+    """Whether a private services range of /`prefix` can hold every block its users reserve.
+
+    `demands` are (user, prefix length) pairs, e.g. `("Memorystore cache", 29)`; every concern that
+    places something in the range adds its own. Aligned power-of-two blocks always pack into a
+    power-of-two range when their sizes add up to at most its size, so the sum decides.
+    Returns a message naming the demands, or None when they fit.
+    """
+    capacity = 2 ** (32 - prefix)
+    needed = sum(2 ** (32 - length) for _, length in demands)
+    if needed <= capacity:
+        return None
+    listed = ", ".join(f"{user} /{length}" for user, length in demands)
+    smallest = 32 - max(needed - 1, 1).bit_length()
+    return (
+        f"/{prefix} holds {capacity} addresses but {listed} reserve {needed} (allowed: /{smallest} or a shorter prefix)"
+    )
