@@ -164,7 +164,6 @@ cache = (
         CacheArgs(
             project=config.project,
             region=config.region,
-            zone=config.zone,
             naming=naming,
             settings=cache_settings(config.cache, config.environment),
             maintenance=config.cluster.maintenance,

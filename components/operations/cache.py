@@ -101,7 +101,6 @@ def maintenance_window(maintenance: MaintenanceConfig) -> tuple[str, int, int]:
 class CacheArgs:
     project: str
     region: str
-    zone: str
     naming: Naming
     settings: CacheSettings
     maintenance: MaintenanceConfig
@@ -123,9 +122,8 @@ class Cache(PlatformComponent):
             name=args.naming.name("cache"),
             project=args.project,
             region=args.region,
-            # The primary sits in the TPU zone (no cross-zone hop for the hot path); STANDARD_HA
-            # places its replica in another zone of the region.
-            location_id=args.zone,
+            # No location_id: the service picks zones in the region (STANDARD_HA spreads primary and
+            # replica over two). TPU7x zones such as us-central1-ai1a need not offer Memorystore.
             tier=settings.tier,
             memory_size_gb=settings.memory_size_gb,
             redis_version=settings.redis_version,
@@ -133,7 +131,8 @@ class Cache(PlatformComponent):
             connect_mode="PRIVATE_SERVICE_ACCESS",
             auth_enabled=True,
             transit_encryption_mode="SERVER_AUTHENTICATION",
-            read_replicas_mode="READ_REPLICAS_ENABLED" if read_replicas else "READ_REPLICAS_DISABLED",
+            # Only sent when enabled: the API's default is disabled and the field applies to STANDARD_HA only.
+            read_replicas_mode="READ_REPLICAS_ENABLED" if read_replicas else None,
             replica_count=settings.read_replicas if read_replicas else None,
             persistence_config=gcp.redis.InstancePersistenceConfigArgs(
                 persistence_mode="RDB", rdb_snapshot_period=settings.rdb_snapshot_period
