@@ -9,9 +9,10 @@ First `pulumi up` on a fresh project:
 - PromQL conditions set `disable_metric_validation`: the vLLM and kube state series do not exist until
   the workloads run, and the API rejects a condition on an unknown metric otherwise.
 - A Pub/Sub notification channel publishes as the Monitoring notification service agent
-  `service-<number>@gcp-sa-monitoring-notification.iam.gserviceaccount.com`, which Monitoring creates
-  with the project's first Pub/Sub channel; the topic grant therefore waits for the channel
-  (https://cloud.google.com/monitoring/support/notification-options#pubsub).
+  `service-<number>@gcp-sa-monitoring-notification.iam.gserviceaccount.com`
+  (https://cloud.google.com/monitoring/support/notification-options#pubsub). A fresh project may not
+  have it yet, so a `gcp.projects.ServiceIdentity` for monitoring.googleapis.com is generated first
+  and the topic grant waits for it and for the channel.
 - An SLO's burn-rate filter names the SLO's full resource name, so each alert depends on its SLO,
   and Pulumi deletes alerts before SLOs and channels on destroy (a channel still used by a policy
   cannot be deleted without `force_delete`).
@@ -96,14 +97,21 @@ class Observability(PlatformComponent):
                 opts=self.child(),
             )
             self.channels.append(channel)
+            # Make sure Monitoring's service agents exist before granting one of them (a fresh project
+            # has none until Monitoring creates them), and grant only after the channel exists.
+            agents = gcp.projects.ServiceIdentity(
+                f"{name}-monitoring-agents",
+                project=args.project,
+                service="monitoring.googleapis.com",
+                opts=self.child(),
+            )
             self.alert_topic_publisher = gcp.pubsub.TopicIAMMember(
                 f"{name}-alerts-publisher",
                 project=args.project,
                 topic=self.alert_topic.name,
                 role="roles/pubsub.publisher",
                 member=pulumi.Output.from_input(args.project_number).apply(monitoring_notification_agent),
-                # The notification service agent exists once the project has a Pub/Sub channel.
-                opts=self.child(depends_on=[channel]),
+                opts=self.child(depends_on=[agents, channel]),
             )
         channel_names = [channel.name for channel in self.channels]
 

@@ -67,6 +67,8 @@ def test_pubsub_channel_topic_grant_goes_to_the_notification_agent_after_the_cha
         f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
     )
     assert graph.one("gcp:monitoring/notificationChannel:NotificationChannel").urn in grant.dependencies
+    agents = graph.one("gcp:projects/serviceIdentity:ServiceIdentity")
+    assert agents.inputs["service"] == "monitoring.googleapis.com" and agents.urn in grant.dependencies
 
 
 def test_dashboard_json_in_the_graph_validates_and_carries_the_labels(run_component: RunComponent) -> None:
