@@ -15,14 +15,12 @@ MOCK_PROJECT_NUMBER = "123456789012"
 # Recognisable so tests can prove it never appears in plain text in a graph, snapshot or output.
 MOCK_REDIS_AUTH = "mock-redis-auth-5f1c9e"
 MOCK_REDIS_CA = "-----BEGIN CERTIFICATE-----\nmock-redis-server-ca\n-----END CERTIFICATE-----"
+MOCK_CA_CERTIFICATE = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
 
 
 def _secret(value: Any) -> dict[str, Any]:
     """A value the provider marks secret, as the engine returns it."""
     return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
-
-
-MOCK_CA_CERTIFICATE = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
 
 
 def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -98,3 +98,19 @@ def test_maintenance_window_follows_the_stacks_rrule() -> None:
     assert maintenance_window(daily) == ("TUESDAY", 22, 30)  # 2025-01-07 is a Tuesday
     weekdays = MaintenanceConfig(recurrence="FREQ=WEEKLY;BYDAY=WE,TH")
     assert maintenance_window(weekdays)[0] == "WEDNESDAY"
+
+
+def test_the_mock_marks_the_auth_string_secret_as_the_provider_does(run_component: RunComponent) -> None:
+    """Without any wrapping of ours, the auth string reaches a consumer as a secret (the host does not).
+
+    (A Kubernetes Secret is no control here: pulumi-kubernetes marks its data secret whatever it holds.)"""
+
+    def build() -> None:
+        instance = gcp.redis.Instance("redis", tier="BASIC", memory_size_gb=1, auth_enabled=True)
+        gcp.pubsub.Topic("auth", name=instance.auth_string)
+        gcp.pubsub.Topic("host", name=instance.host)
+
+    graph = run_component(build)
+    recorded = {r.name: r.inputs["name"] for r in graph.by_type("gcp:pubsub/topic:Topic")}
+    assert recorded == {"auth": SECRET_PLACEHOLDER, "host": "10.60.0.3"}
+    assert MOCK_REDIS_AUTH not in graph.to_json()
