@@ -31,8 +31,8 @@ from components.config.fields import (
 )
 from components.gke import tpu
 from components.gke.config import ClusterConfig
-from components.network.config import NetworkConfig
-from components.operations import operations_problems
+from components.network.config import NetworkConfig, private_services_overflow
+from components.operations import operations_problems, private_services_demands
 from components.operations.config import BudgetConfig, CacheConfig, ObservabilityConfig
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
 from components.storage.config import ModelBucketConfig, ModelStoreConfig, ModelStoreType
@@ -86,8 +86,17 @@ class PlatformConfig(StrictModel):
                 FieldError("deletionProtection", "false is not allowed when environment is prod (allowed: true)")
             )
         problems += operations_problems(self)
+        overflow = private_services_overflow(self.network.private_services_cidr_prefix, self.private_services_demands)
+        if overflow:
+            problems.append(FieldError("network.privateServicesCidrPrefix", overflow))
         raise_all(problems)
         return self
+
+    @property
+    def private_services_demands(self) -> list[tuple[str, int]]:
+        """Every block placed in the private services range, (user, prefix length); each concern that
+        places one (Memorystore, a Managed Lustre instance, ...) adds its own here."""
+        return private_services_demands(self)
 
     @property
     def regional_cluster(self) -> bool:

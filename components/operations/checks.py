@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from components.config.fields import FieldError
-from components.network.config import private_services_overflow
 from components.operations import metrics
 from components.operations.budget import MAX_BUDGET_CHANNELS
 from components.operations.cache import cache_settings
@@ -39,9 +38,6 @@ def operations_problems(config: PlatformConfig) -> list[FieldError]:
                     "(allowed: 0, or tier STANDARD_HA)",
                 )
             )
-    overflow = private_services_overflow(config.network.private_services_cidr_prefix, private_services_demands(config))
-    if overflow:
-        problems.append(FieldError("network.privateServicesCidrPrefix", overflow))
 
     observability = config.observability
     for tier in observability.slo.latency_threshold_ms_by_tier:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.config import platform
 from components.operations import checks
 from tests.helpers import assert_rejected, config, tier, values
 
@@ -107,8 +108,8 @@ def test_bad_config_names_its_key(bad: dict[str, str], expected: str) -> None:
 
 def test_private_services_range_too_small_for_its_users_names_the_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     # A Managed Lustre instance (a /23) joins the cache in a /24: the sum is checked, not each block.
-    real = checks.private_services_demands
-    monkeypatch.setattr(checks, "private_services_demands", lambda cfg: [*real(cfg), ("Managed Lustre", 23)])
+    real = platform.private_services_demands
+    monkeypatch.setattr(platform, "private_services_demands", lambda cfg: [*real(cfg), ("Managed Lustre", 23)])
     assert_rejected(
         values({"llm-platform:network": {"privateServicesCidrPrefix": 24}}),
         "llm-platform:network.privateServicesCidrPrefix: /24 holds 256 addresses but Memorystore cache /29, "
