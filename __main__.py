@@ -31,6 +31,18 @@ from components.gke.cluster import SYSTEM_POOL_LABELS
 from components.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.naming import Naming
 from components.network import Network, NetworkArgs
+from components.operations import (
+    Budget,
+    BudgetArgs,
+    Cache,
+    CacheArgs,
+    Observability,
+    ObservabilityArgs,
+    Scope,
+    TierView,
+    cache_settings,
+    request_analytics_enabled,
+)
 from components.project import ProjectServices, ProjectServicesArgs, platform_services
 from components.serving import (
     CompileCacheGrant,
@@ -282,6 +294,64 @@ tier_paths = {
     for name in config.tiers
 }
 
+cache = (
+    Cache(
+        "cache",
+        CacheArgs(
+            project=config.project,
+            region=config.region,
+            naming=naming,
+            settings=cache_settings(config.cache, config.environment),
+            maintenance=config.cluster.maintenance,
+            network_id=network.network_id,
+            private_services_connection=network.private_services_connection,
+            namespace=serving.namespace_name,
+            provider=cluster.provider,
+            protect=config.protect,
+        ),
+        after_apis,
+    )
+    if config.cache.enabled
+    else None
+)
+observability = Observability(
+    "observability",
+    ObservabilityArgs(
+        project=config.project,
+        region=config.region,
+        naming=naming,
+        scope=Scope(
+            cluster=naming.name("gke"),  # the cluster's physical name (GkeCluster names it so)
+            namespace=config.serving.namespace,
+            port=config.serving.port,
+            tiers=tuple(
+                TierView(name, tier.model.name, tier.topology, tier.shape.multi_host)
+                for name, tier in sorted(config.tiers.items())
+            ),
+        ),
+        config=config.observability,
+        request_analytics=request_analytics_enabled(config),
+        project_number=project.number,
+        protect=config.protect,
+    ),
+    after_apis,
+)
+budget = (
+    Budget(
+        "budget",
+        BudgetArgs(
+            project=config.project,
+            project_number=project.number,
+            naming=naming,
+            config=config.budget,
+            notification_channels=[channel.name for channel in observability.channels],
+        ),
+        after_apis,
+    )
+    if config.budget.active
+    else None
+)
+
 pulumi.export("network", network.network_name)
 pulumi.export("modelBucket", model_bucket.url)
 pulumi.export("cluster", cluster.name)
@@ -334,3 +404,9 @@ pulumi.export(
         "source": pulumi.Output.concat("gs://", model_bucket.name, "/", config.model_store.prefix),
     },
 )
+pulumi.export(
+    "cache",
+    {"host": cache.host, "port": cache.port, "secret": cache.secret_name} if cache else None,
+)
+pulumi.export("dashboard", observability.dashboard_id)
+pulumi.export("budgetTopic", budget.topic.id if budget else None)

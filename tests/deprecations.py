@@ -98,10 +98,48 @@ MAPPINGS: dict[str, ApiMapping] = {
         "certificatemanager.v1", "CertificateMapEntry", provider_only=frozenset({"project", "map"})
     ),
     "gcp:compute/securityPolicy:SecurityPolicy": ApiMapping("compute.v1", "SecurityPolicy"),
+    "gcp:redis/instance:Instance": ApiMapping(
+        "redis.v1",
+        "Instance",
+        renames={"maintenancePolicy.weeklyMaintenanceWindows": "maintenancePolicy.weeklyMaintenanceWindow"},
+        provider_only=frozenset({"project", "region", "deletionProtection"}),
+    ),
+    "gcp:monitoring/alertPolicy:AlertPolicy": ApiMapping("monitoring.v3", "AlertPolicy"),
+    "gcp:monitoring/notificationChannel:NotificationChannel": ApiMapping("monitoring.v3", "NotificationChannel"),
+    "gcp:monitoring/customService:CustomService": ApiMapping(
+        "monitoring.v3", "Service", provider_only=frozenset({"project", "serviceId"})
+    ),
+    "gcp:monitoring/slo:Slo": ApiMapping(
+        "monitoring.v3",
+        "ServiceLevelObjective",
+        renames={"requestBasedSli": "serviceLevelIndicator.requestBased"},
+        # `rollingPeriodDays` becomes the `rollingPeriod` duration.
+        provider_only=frozenset({"project", "service", "sloId", "rollingPeriodDays"}),
+    ),
+    "gcp:bigquery/dataset:Dataset": ApiMapping(
+        "bigquery.v2",
+        "Dataset",
+        renames={"datasetId": "datasetReference.datasetId"},
+        provider_only=frozenset({"project", "deleteContentsOnDestroy"}),
+    ),
+    "gcp:logging/projectSink:ProjectSink": ApiMapping(
+        "logging.v2", "LogSink", provider_only=frozenset({"project", "uniqueWriterIdentity"})
+    ),
+    "gcp:pubsub/topic:Topic": ApiMapping("pubsub.v1", "Topic"),
+    "gcp:billing/budget:Budget": ApiMapping(
+        "billingbudgets.v1",
+        "GoogleCloudBillingBudgetsV1Budget",
+        renames={"allUpdatesRule": "notificationsRule"},
+        provider_only=frozenset({"billingAccount"}),
+    ),
 }
 
 # Types with no resource schema to check in a shipped discovery document, and why.
 UNCHECKED = {
+    "gcp:monitoring/dashboard:Dashboard": "its body is generated JSON, validated against the Monitoring v1 "
+    "Dashboard schema in tests/unit/operations",
+    "gcp:bigquery/datasetIamMember:DatasetIamMember": "an IAM binding (role, member)",
+    "gcp:pubsub/topicIAMMember:TopicIAMMember": "an IAM binding (role, member)",
     "gcp:lustre/instance:Instance": "google-api-python-client ships no lustre discovery document",
     "gcp:projects/service:Service": "an API enablement, not a resource body",
     "gcp:projects/serviceIdentity:ServiceIdentity": "a generateServiceIdentity call, no body",

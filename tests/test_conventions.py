@@ -85,6 +85,9 @@ def _label_maps(resource: Registration) -> dict[str, Any]:
     maps = {key: resource.inputs.get(key) for key in _accepts_labels(resource.type)}
     if resource.type == "gcp:container/nodePool:NodePool":  # node pools label their VMs through the node config
         maps["nodeConfig.resourceLabels"] = resource.inputs.get("nodeConfig", {}).get("resourceLabels")
+    if resource.type == "gcp:monitoring/notificationChannel:NotificationChannel":
+        # a channel's `labels` configure it (email_address, topic); its own labels are `userLabels`
+        maps = {"userLabels": resource.inputs.get("userLabels")}
     return maps
 
 

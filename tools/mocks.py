@@ -9,10 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+from pulumi.runtime import rpc
 
 MOCK_PROJECT_NUMBER = "123456789012"
+# Recognisable so tests can prove it never appears in plain text in a graph, snapshot or output.
+MOCK_REDIS_AUTH = "mock-redis-auth-5f1c9e"
+MOCK_REDIS_CA = "-----BEGIN CERTIFICATE-----\nmock-redis-server-ca\n-----END CERTIFICATE-----"
 MOCK_SECRET_MARKER = "mock-generated-secret"
 MOCK_CA_CERTIFICATE = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+
+
+def _secret(value: Any) -> dict[str, Any]:
+    """A value the provider marks secret, as the engine returns it."""
+    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
 
 
 def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +52,31 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     if type_ == "random:index/randomPassword:RandomPassword":
         # A value tests can search for: it must never appear in a recorded graph or output.
         return {"result": f"{MOCK_SECRET_MARKER}-{name}"}
+    if type_ == "gcp:redis/instance:Instance":
+        return {
+            "host": "10.60.0.3",
+            "port": 6378 if inputs.get("transitEncryptionMode") == "SERVER_AUTHENTICATION" else 6379,
+            "authString": _secret(MOCK_REDIS_AUTH),  # pulumi-gcp marks authString secret
+            "serverCaCerts": [{"cert": MOCK_REDIS_CA}],
+        }
+    if type_ == "gcp:monitoring/slo:Slo":
+        service = inputs["service"]
+        return {"name": f"projects/{project}/services/{service}/serviceLevelObjectives/{inputs['sloId']}"}
+    if type_ == "gcp:monitoring/customService:CustomService":
+        return {"name": f"projects/{project}/services/{inputs['serviceId']}"}
+    if type_ == "gcp:monitoring/notificationChannel:NotificationChannel":
+        return {"name": f"projects/{project}/notificationChannels/{name}"}
+    if type_ == "gcp:pubsub/topic:Topic":
+        return {"name": physical, "id": f"projects/{project}/topics/{physical}"}
+    if type_ == "gcp:logging/projectSink:ProjectSink":
+        return {
+            "name": physical,
+            "writerIdentity": f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com",
+        }
+    if type_ == "gcp:billing/budget:Budget":
+        return {"name": f"billingAccounts/{inputs['billingAccount']}/budgets/{name}"}
+    if type_ == "gcp:monitoring/dashboard:Dashboard":
+        return {"id": f"projects/{project}/dashboards/{name}"}
     if type_.startswith("gcp:"):
         return {"name": physical, "selfLink": f"https://www.googleapis.com/mock/{type_.split(':')[-1]}/{physical}"}
     return {}
@@ -53,7 +87,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if not args.custom:
             return "", {}
         state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
-        return f"{args.name}-id", state
+        return state.pop("id", f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "gcp:organizations/getProject:getProject":

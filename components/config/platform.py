@@ -41,7 +41,9 @@ from components.config.fields import (
 from components.gateway.config import GatewayConfig
 from components.gke.config import ClusterConfig, version_parts
 from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
-from components.network.config import NetworkConfig
+from components.network.config import NetworkConfig, private_services_overflow
+from components.operations import operations_problems
+from components.operations.config import BudgetConfig, CacheConfig, ObservabilityConfig
 from components.serving.compile_cache import COMPILE_CACHE_PREFIX
 from components.serving.config import MAX_TIER_NAME, ServingConfig, TierConfig
 from components.storage.bucket import default_bucket_name
@@ -76,6 +78,9 @@ class PlatformConfig(StrictModel):
     tiers: dict[KubernetesName, TierConfig] = Field(min_length=1)
     model_store: ModelStoreConfig = Field(default_factory=ModelStoreConfig)
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+    observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo) -> PlatformConfig:
@@ -89,6 +94,7 @@ class PlatformConfig(StrictModel):
                 *self._range_problems(),
                 *self._derived_name_problems(stack),
                 *self._serving_checks(),
+                *operations_problems(self),
             ]
         )
         return self
@@ -218,20 +224,9 @@ class PlatformConfig(StrictModel):
         """The private services range must hold a block for everything that peers through it."""
         from components.concerns import declared
 
-        demands: list[tuple[str, int]] = declared("private_services_demand", self)
         psa = ipaddress.IPv4Network(self.network.private_services_cidr)
-        # Blocks are aligned powers of two: placed largest first they always pack when their sum fits.
-        needed = sum(1 << (32 - prefix) for _, prefix in demands)
-        if needed <= psa.num_addresses:
-            return []
-        listing = ", ".join(f"{what} /{prefix}" for what, prefix in demands)
-        smallest = 32 - (needed - 1).bit_length()
-        return [
-            FieldError(
-                "network.privateServicesCidr",
-                f"{psa} is too small for what peers through it ({listing}) (allowed: a /{smallest} or larger)",
-            )
-        ]
+        overflow = private_services_overflow(psa.prefixlen, declared("private_services_demand", self), str(psa))
+        return [FieldError("network.privateServicesCidr", overflow)] if overflow else []
 
     def _derived_name_problems(self, stack: str) -> list[FieldError]:
         problems = []

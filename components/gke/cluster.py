@@ -227,7 +227,17 @@ class GkeCluster(PlatformComponent):
                 ),
             ),
             monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
-                enable_components=["SYSTEM_COMPONENTS", "APISERVER", "SCHEDULER", "CONTROLLER_MANAGER"],
+                # DEPLOYMENT, STATEFULSET, HPA: kube state metrics the operations alerts read (an
+                # explicit list replaces GKE's default package set).
+                enable_components=[
+                    "SYSTEM_COMPONENTS",
+                    "APISERVER",
+                    "SCHEDULER",
+                    "CONTROLLER_MANAGER",
+                    "DEPLOYMENT",
+                    "STATEFULSET",
+                    "HPA",
+                ],
                 managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
             ),
             logging_config=gcp.container.ClusterLoggingConfigArgs(enable_components=["SYSTEM_COMPONENTS", "WORKLOADS"]),

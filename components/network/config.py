@@ -23,3 +23,24 @@ class NetworkConfig(StrictModel):
         description="Private services access range (a /24 or larger) that peered Google services take blocks from.",
     )
     flow_log_sampling: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+def private_services_overflow(prefix: int, demands: list[tuple[str, int]], label: str = "") -> str | None:
+    """Whether a private services range of /`prefix` can hold every block its users reserve.
+
+    `demands` are (user, prefix length) pairs, e.g. `("Memorystore cache", 29)`; every concern that
+    places something in the range declares its own (`private_services_demand(config)`). Aligned
+    power-of-two blocks always pack into a power-of-two range when their sizes add up to at most its
+    size, so the sum decides. Returns a message naming the range (`label`, or its prefix) and the
+    demands, or None when they fit.
+    """
+    capacity = 2 ** (32 - prefix)
+    needed = sum(2 ** (32 - length) for _, length in demands)
+    if needed <= capacity:
+        return None
+    listed = ", ".join(f"{user} /{length}" for user, length in demands)
+    smallest = 32 - max(needed - 1, 1).bit_length()
+    return (
+        f"{label or f'/{prefix}'} holds {capacity} addresses but {listed} reserve {needed} "
+        f"(allowed: /{smallest} or a shorter prefix)"
+    )

@@ -1,21 +1,56 @@
 """Operations: day-2 concerns off the request path (cache, observability, budget).
 
-Creates: nothing yet; Memorystore, Cloud Monitoring dashboards, SLOs and alerts, and the billing
-budget land here.
-Config keys: none yet.
-APIs: none yet.
-Outputs: none yet.
+Creates: Memorystore for Redis on the private services peering and its connection Secret in the
+serving namespace (`llm-platform:operations:Cache`); notification channels, one dashboard, per-tier
+SLOs with fast and slow burn-rate alerts, the platform's alert policies and the optional request-log
+sink to BigQuery (`operations:Observability`); a monthly billing budget with a Pub/Sub feed
+(`operations:Budget`). Typed panel, alert and SLO definitions: `definitions.py`; the metric
+allow-list and tier selectors: `metrics.py` (both pure).
+Config keys: `llm-platform:cache.*`, `llm-platform:observability.*`, `llm-platform:budget.*`.
+APIs: monitoring; redis when the cache is on; billingbudgets and pubsub with the budget; pubsub for
+Pub/Sub alert notifications; bigquery and logging for request analytics.
+Outputs: the cache's host, port and Secret name; the dashboard id; SLO and alert keys; the budget
+and its topic.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from components.operations.budget import Budget, BudgetArgs
+from components.operations.cache import Cache, CacheArgs, cache_settings
+from components.operations.checks import operations_problems, private_services_demand, request_analytics_enabled
+from components.operations.definitions import Scope, TierView
+from components.operations.observability import Observability, ObservabilityArgs
+
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-__all__ = ["required_services"]
+__all__ = [
+    "Budget",
+    "BudgetArgs",
+    "Cache",
+    "CacheArgs",
+    "Observability",
+    "ObservabilityArgs",
+    "Scope",
+    "TierView",
+    "cache_settings",
+    "operations_problems",
+    "private_services_demand",
+    "request_analytics_enabled",
+    "required_services",
+]
 
 
 def required_services(config: PlatformConfig) -> set[str]:
-    return set()
+    services = {"monitoring.googleapis.com"}
+    if config.cache.enabled:
+        services.add("redis.googleapis.com")
+    if config.budget.active:
+        services |= {"billingbudgets.googleapis.com", "pubsub.googleapis.com"}
+    if config.observability.pubsub_notifications:
+        services.add("pubsub.googleapis.com")
+    if request_analytics_enabled(config):
+        services |= {"bigquery.googleapis.com", "logging.googleapis.com"}
+    return services

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.gateway.auth import API_KEY_SECRET
 from tests.conftest import STACKS
 from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
 from tools.graph import Registration, StackGraph, evaluate
@@ -357,7 +358,7 @@ def test_prod_snapshot_holds_every_serving_and_edge_object(prod: StackGraph) -> 
     prod.one("gcp:certificatemanager/certificateMap:CertificateMap")
     repository = prod.one("gcp:artifactregistry/repository:Repository")
     assert repository.inputs["mode"] == "REMOTE_REPOSITORY"
-    assert prod.one("kubernetes:core/v1:Secret").inputs["stringData"] == "[secret]"
+    assert _api_key_secret(prod).inputs["stringData"] == "[secret]"
     assert prod.outputs["endpoint"]["url"] == "https://llm.example.com"
     assert [prod.outputs["tiers"][t]["path"] for t in ("small", "medium", "large")] == [
         "/simple/v1",
@@ -382,7 +383,7 @@ def test_api_key_is_never_plain_in_the_graph_or_outputs(graph: StackGraph) -> No
 
     assert MOCK_SECRET_MARKER not in graph.to_json()
     assert graph.outputs["apiKey"] == "[secret]"
-    assert graph.one("kubernetes:core/v1:Secret").inputs["stringData"] == "[secret]"
+    assert _api_key_secret(graph).inputs["stringData"] == "[secret]"
 
 
 def test_images_are_pinned_and_pulled_through_the_remote_repository(graph: StackGraph) -> None:
@@ -399,7 +400,7 @@ def test_kubernetes_workloads_wait_for_their_node_pool_store_and_grants(graph: S
         b for b in graph.by_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "condition" in b.inputs
     )
     repository = graph.one("gcp:artifactregistry/repository:Repository").urn
-    secret = graph.one("kubernetes:core/v1:Secret").urn
+    secret = _api_key_secret(graph).urn
     for workload in [*graph.by_type(DEPLOYMENT), *graph.by_type(LWS)]:
         tier = workload.inputs["metadata"]["labels"].get("llm-platform/tier")
         if tier:
@@ -514,3 +515,10 @@ def test_every_image_the_stack_runs_is_admitted_by_binary_authorization(graph: S
     assert images
     for image in images:
         assert any(_admits(pattern, image) for pattern in patterns), image
+
+
+def _api_key_secret(graph: StackGraph) -> Registration:
+    (secret,) = [
+        s for s in graph.by_type("kubernetes:core/v1:Secret") if s.inputs["metadata"]["name"] == API_KEY_SECRET
+    ]
+    return secret
