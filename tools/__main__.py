@@ -1,4 +1,4 @@
-"""`python -m tools preview <stack> [--json FILE] [--mermaid FILE]` and `python -m tools bench`."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|bench ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,32 @@ import yaml
 from tools.stack_config import PROJECT_ROOT, StackNotFoundError
 
 
-def _preview(args: argparse.Namespace) -> int:
-    from tools.graph import ProgramError, evaluate
-    from tools.render import mermaid, print_preview
+def _load(stack: str, project_dir: str, graph_file: str | None = None) -> tuple[object | None, int]:
+    """The stack's graph (evaluated, or read from `graph_file`), or None and an exit code after an error."""
+    from tools.graph import ProgramError, evaluate, load_graph
 
     try:
-        graph = evaluate(args.stack, root=Path(args.project_dir).resolve())
+        if graph_file:
+            return load_graph(Path(graph_file).read_text(encoding="utf-8")), 0
+        return evaluate(stack, root=Path(project_dir).resolve()), 0
     except StackNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return None, 2
     except yaml.YAMLError as exc:
-        print(f"error: a Pulumi YAML file of stack {args.stack} does not parse: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: a Pulumi YAML file of stack {stack} does not parse: {exc}", file=sys.stderr)
+        return None, 2
     except ProgramError as exc:
-        print(f"error: stack {args.stack}: {exc}", file=sys.stderr)
-        return 1
+        print(f"error: stack {stack}: {exc}", file=sys.stderr)
+        return None, 1
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from tools.graph import StackGraph
+    from tools.render import mermaid, print_preview
+
+    graph, code = _load(args.stack, args.project_dir)
+    if not isinstance(graph, StackGraph):
+        return code
     print_preview(graph)
     if args.json:
         Path(args.json).write_text(graph.to_json(), encoding="utf-8")
@@ -34,6 +45,34 @@ def _preview(args: argparse.Namespace) -> int:
         Path(args.mermaid).write_text(mermaid(graph), encoding="utf-8")
         print(f"wrote {args.mermaid}")
     return 0
+
+
+def _policy(args: argparse.Namespace) -> int:
+    import json
+
+    from tools.graph import StackGraph
+    from tools.policy import PolicyConfigError, PolicyPackProcess, engine_environment, format_report, run_policies
+    from tools.stack_config import load_stack_config, project_name
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    root = Path(args.project_dir).resolve()
+    project = project_name(root)
+    stack_config = load_stack_config(args.stack, root)
+    try:
+        config = json.loads(Path(args.config).read_text(encoding="utf-8")) if args.config else None
+    except (OSError, ValueError) as exc:
+        print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
+        return 2
+    with PolicyPackProcess(env=engine_environment(project, args.stack, stack_config)) as pack:
+        try:
+            report = run_policies(pack, graph, project=project, config=config, stack_config=stack_config)
+        except PolicyConfigError as exc:
+            print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
+            return 2
+    print(format_report(report, args.stack))
+    return 1 if report.mandatory else 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -54,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
     )
     preview.set_defaults(run=_preview)
+
+    policy = commands.add_parser("policy", help="run the CrossGuard policy pack on a stack, as the engine does")
+    policy.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    policy.add_argument("--config", metavar="FILE", help="policy config (JSON, as for --policy-pack-config)")
+    policy.add_argument("--graph", metavar="FILE", help="judge this recorded graph (preview --json) instead")
+    policy.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    policy.set_defaults(run=_policy)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-from .metadata import CRITICAL, HIGH, MANDATORY, MEDIUM, UNKNOWN, checkov, get, is_prod, items, known, resource_policy
+from .metadata import CRITICAL, HIGH, MANDATORY, MEDIUM, UNKNOWN, checkov, get, is_prod, known, resource_policy
 
 BUCKET = "gcp:storage/bucket:Bucket"
 BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
@@ -20,9 +22,9 @@ def public_principals(props: object) -> list[str]:
     A member can be an output (a service account's e-mail, a project number): then it is unknown in
     a first preview, but it is never one of the public literals, which are always known.
     """
-    members = [known(props, "member")] + [
-        known(props, "members", i) for i in range(len(items(known(props, "members", default=[]))))
-    ]
+    listed = known(props, "members", default=[])
+    count = len(listed) if isinstance(listed, Sequence) and not isinstance(listed, str) else 0  # len reads no value
+    members = [known(props, "member")] + [known(props, "members", i) for i in range(count)]
     return sorted({str(m) for m in members if m is not UNKNOWN and m in PUBLIC_PRINCIPALS})
 
 
