@@ -75,6 +75,28 @@ def _policy(args: argparse.Namespace) -> int:
     return 1 if report.mandatory else 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from tools.graph import StackGraph
+    from tools.tfplan import checkov_executable, export, is_skipped, load_skips, run_checkov
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    out = Path(args.out or f"exports/{args.stack}")
+    plan, manifests = export(graph, out)
+    print(f"wrote {plan} and {len(list(manifests.glob('*.yaml')))} manifests in {manifests}")
+    if not args.checkov:
+        return 0
+    failures = run_checkov(checkov_executable(PROJECT_ROOT), out)
+    skips = load_skips()
+    open_failures = [f for f in failures if not is_skipped(f, skips)]
+    for failure in failures:
+        mark = "skipped (reviewed)" if is_skipped(failure, skips) else "FAILED"
+        print(f"  {mark:18} {failure.check_id:12} {failure.resource}  {failure.name}")
+    print(f"checkov: {len(failures)} failed checks, {len(open_failures)} not in tools/checkov_skips.yaml")
+    return 1 if open_failures else 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tools.bench import main as bench_main
 
@@ -100,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     policy.add_argument("--graph", metavar="FILE", help="judge this recorded graph (preview --json) instead")
     policy.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
     policy.set_defaults(run=_policy)
+
+    export = commands.add_parser("export", help="write the graph as Terraform plan JSON plus Kubernetes manifests")
+    export.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    export.add_argument("--format", choices=["tfplan"], default="tfplan", help="tfplan: `terraform show -json` form")
+    export.add_argument("--out", metavar="DIR", help="output folder (default: exports/<stack>)")
+    export.add_argument("--checkov", action="store_true", help="scan the export with the pinned Checkov")
+    export.add_argument("--graph", metavar="FILE", help="export this recorded graph (preview --json) instead")
+    export.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    export.set_defaults(run=_export)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])
