@@ -97,6 +97,23 @@ def _export(args: argparse.Namespace) -> int:
     return 1 if open_failures else 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from tools.diff import DiffError, diff_stack, format_markdown, format_text
+
+    try:
+        diffs = [diff_stack(stack, args.base, Path(args.project_dir).resolve()) for stack in args.stacks]
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = format_markdown(diffs) if args.markdown else "\n\n".join(format_text(d) for d in diffs) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tools.bench import main as bench_main
 
@@ -131,6 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--graph", metavar="FILE", help="export this recorded graph (preview --json) instead")
     export.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
     export.set_defaults(run=_export)
+
+    diff = commands.add_parser("diff", help="preview-style diff of stacks between a git revision and the working tree")
+    diff.add_argument("stacks", nargs="+", metavar="stack", help="stack name(s)")
+    diff.add_argument("--base", required=True, metavar="REF", help="git revision to compare with (e.g. origin/main)")
+    diff.add_argument("--markdown", action="store_true", help="a pull-request comment instead of plain text")
+    diff.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    diff.add_argument(
+        "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
+    )
+    diff.set_defaults(run=_diff)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])
