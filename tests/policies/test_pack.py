@@ -118,3 +118,9 @@ def test_pack_imports_nothing_from_the_program() -> None:
         text = source.read_text()
         assert "components" not in re.findall(r"^(?:from|import) (\w+)", text, re.M), source.name
     assert Path(PACK / "__main__.py").read_text().count("import") == 2
+
+
+def test_readme_lists_every_policy(pack) -> None:
+    readme = (PACK / "README.md").read_text()
+    for policy in pack.info().policies:
+        assert f"| `{policy.name}` |" in readme, policy.name
