@@ -71,7 +71,9 @@ def _policy(args: argparse.Namespace) -> int:
         except PolicyConfigError as exc:
             print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
             return 2
-    print(format_report(report, args.stack))
+        info = pack.info()
+        label = f"{info.name} ({len(info.policies)} policies, pulumi-policy {pack.plugin_version()})"
+    print(format_report(report, args.stack, label))
     return 1 if report.mandatory else 0
 
 

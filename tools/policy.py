@@ -396,8 +396,8 @@ def engine_environment(project: str, stack: str, stack_config: Mapping[str, str]
     }
 
 
-def format_report(report: PolicyReport, stack: str) -> str:
-    lines = [f"policy pack run on stack {stack}:"]
+def format_report(report: PolicyReport, stack: str, pack: str = "") -> str:
+    lines = [f"policy pack {pack + ' ' if pack else ''}run on stack {stack}:"]
     for title, group in (
         ("mandatory", report.mandatory),
         ("advisory", report.advisory),

@@ -10,7 +10,7 @@ import re
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
-from .metadata import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, get, items, resource_policy, stack_policy
+from .metadata import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, get, has, items, resource_policy, stack_policy
 
 NODE_POOL = "gcp:container/nodePool:NodePool"
 RESOURCE_POLICY = "gcp:compute/resourcePolicy:ResourcePolicy"
@@ -120,7 +120,11 @@ def _workload_policy(args: StackValidationArgs, report: ReportViolation) -> None
         topology = get(pool.props, "placementPolicy", "tpuTopology")
         if topology is None:
             continue
-        # The pool names the policy by its `name` output; the dependency is what the engine always knows.
+        if not has(get(pool.props, "placementPolicy"), "policyName"):
+            report(f"multi-host pool ({topology}) names no placementPolicy.policyName.", pool.urn)
+            continue
+        # The pool names the policy by its `name` output (presence checked above); the dependency
+        # carries the policy's own props, which the engine always knows.
         policies = [d for d in pool.dependencies if d.resource_type == RESOURCE_POLICY]
         fitting = [
             p

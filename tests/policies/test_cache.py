@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.conftest import DELETE, Case, changed, check_case
+from tests.policies.conftest import DELETE, Case, changed, check_case, find, judge
 
 REDIS = ("gcp:redis/instance:Instance", "edge-cache")
 
@@ -23,7 +23,6 @@ def test_policy(pack, policy_graphs, case: Case) -> None:
 
 
 def test_basic_tier_is_fine_outside_prod(pack, policy_graphs) -> None:
-    from tests.policies.conftest import find, judge
 
     redis = find(policy_graphs["edge-dev"], REDIS)
     assert redis.inputs["tier"] == "BASIC"

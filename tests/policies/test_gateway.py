@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.policies.conftest import DELETE, Case, changed, check_case, find, judge, swapped
+from tools.policy import run_policies
 
 BACKEND = ("gcp:compute/backendService:BackendService", "edge-backend")
 ARMOR = ("gcp:compute/securityPolicy:SecurityPolicy", "edge-armor")
@@ -116,7 +117,6 @@ def test_edge_rules_relax_outside_prod(pack, policy_graphs) -> None:
 
 
 def test_timeout_threshold_comes_from_the_policy_config(pack, policy_graphs) -> None:
-    from tools.policy import run_policies
 
     graph = policy_graphs["edge"]
     policy = find(graph, SMALL_POLICY)  # timeoutSec 900

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.conftest import DELETE, Case, changed, check_case
+from tests.policies.conftest import DELETE, Case, changed, check_case, find, judge, swapped
 
 CLUSTER = ("gcp:container/cluster:Cluster", "gke-cluster")
 SYSTEM_POOL = ("gcp:container/nodePool:NodePool", "gke-system")
@@ -117,7 +117,6 @@ def test_policy(pack, policy_graphs, case: Case) -> None:
 
 
 def test_dns_only_control_plane_needs_no_authorized_networks(pack, policy_graphs) -> None:
-    from tests.policies.conftest import find, judge, swapped
 
     graph = policy_graphs["prod"]
     cluster = find(graph, CLUSTER)
@@ -130,7 +129,6 @@ def test_dns_only_control_plane_needs_no_authorized_networks(pack, policy_graphs
 
 
 def test_flex_start_pool_may_skip_auto_repair(pack, policy_graphs) -> None:
-    from tests.policies.conftest import find, judge
 
     pool = find(policy_graphs["dev"], FLEX_POOL)
     assert pool.inputs["nodeConfig"]["flexStart"] is True and pool.inputs["management"]["autoRepair"] is False

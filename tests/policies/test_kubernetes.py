@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.conftest import DELETE, Case, changed, check_case
+from tests.policies.conftest import DELETE, Case, changed, check_case, find, swapped
+from tools.graph import StackGraph
+from tools.policy import run_policies
 
 SMALL = ("kubernetes:apps/v1:Deployment", "edge-small")
 LARGE = ("kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", "edge-large")
@@ -105,9 +107,6 @@ def test_policy(pack, policy_graphs, case: Case) -> None:
 
 def test_tpu_pods_need_a_pool_of_their_topology(pack, graphs, policy_graphs) -> None:
     """Stack policy k8s-tpu-pool-exists: the edge tiers on the prod stack's pools pass; a 2x2x4 pod does not."""
-    from tests.policies.conftest import find, swapped
-    from tools.graph import StackGraph
-    from tools.policy import run_policies
 
     edge, prod = policy_graphs["edge"], graphs["prod"]
     combined = StackGraph("prod", prod.resources + edge.resources, {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.policies.conftest import DELETE, Case, changed, check_case
+from tools.policy import run_policies
 
 BUDGET = ("gcp:billing/budget:Budget", "edge-budget")
 BUCKET = ("gcp:storage/bucket:Bucket", "models-bucket")
@@ -46,7 +47,6 @@ def test_policy(pack, policy_graphs, case: Case) -> None:
 
 
 def test_no_budget_is_advisory_until_the_budget_lands(pack, graphs) -> None:
-    from tools.policy import run_policies
 
     (violation,) = run_policies(pack, graphs["dev"]).by_policy("stack-budget-exists")
     assert violation.level == "advisory" and "no billing budget" in violation.message
