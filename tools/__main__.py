@@ -1,4 +1,4 @@
-"""`python -m tools preview <stack> [--json FILE] [--mermaid FILE]` and `python -m tools bench`."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|bench ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,31 @@ from pathlib import Path
 from tools.stack_config import PROJECT_ROOT, StackFileError
 
 
-def _preview(args: argparse.Namespace) -> int:
-    from tools.graph import ProgramError, evaluate
-    from tools.render import mermaid, print_preview
+def _load(stack: str, project_dir: str, graph_file: str | None = None) -> tuple[object | None, int]:
+    """The stack's graph (evaluated, or read from `graph_file`), or None and an exit code after an error."""
+    from tools.graph import ProgramError, evaluate, load_graph
 
     try:
-        graph = evaluate(args.stack, root=Path(args.project_dir).resolve())
+        if graph_file:
+            return load_graph(Path(graph_file).read_text(encoding="utf-8")), 0
+        return evaluate(stack, root=Path(project_dir).resolve()), 0
     except StackFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return None, 2
     except ProgramError as exc:
-        print(f"error: stack {args.stack}: {exc}", file=sys.stderr)
+        print(f"error: stack {stack}: {exc}", file=sys.stderr)
         if exc.registered == 0:
             print("(the program stopped before registering any resource)", file=sys.stderr)
-        return 1
+        return None, 1
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from tools.graph import StackGraph
+    from tools.render import mermaid, print_preview
+
+    graph, code = _load(args.stack, args.project_dir)
+    if not isinstance(graph, StackGraph):
+        return code
     print_preview(graph)
     if args.json:
         Path(args.json).write_text(graph.to_json(), encoding="utf-8")
@@ -30,6 +41,75 @@ def _preview(args: argparse.Namespace) -> int:
     if args.mermaid:
         Path(args.mermaid).write_text(mermaid(graph), encoding="utf-8")
         print(f"wrote {args.mermaid}")
+    return 0
+
+
+def _policy(args: argparse.Namespace) -> int:
+    import json
+
+    from tools.graph import StackGraph
+    from tools.policy import PolicyConfigError, PolicyPackProcess, engine_environment, format_report, run_policies
+    from tools.stack_config import load_stack_config, project_name
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    root = Path(args.project_dir).resolve()
+    project = project_name(root)
+    stack_config = load_stack_config(args.stack, root)
+    try:
+        config = json.loads(Path(args.config).read_text(encoding="utf-8")) if args.config else None
+    except (OSError, ValueError) as exc:
+        print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
+        return 2
+    with PolicyPackProcess(env=engine_environment(project, args.stack, stack_config)) as pack:
+        try:
+            report = run_policies(pack, graph, project=project, config=config, stack_config=stack_config)
+        except PolicyConfigError as exc:
+            print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
+            return 2
+        info = pack.info()
+        label = f"{info.name} ({len(info.policies)} policies, pulumi-policy {pack.plugin_version()})"
+    print(format_report(report, args.stack, label))
+    return 1 if report.mandatory else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from tools.graph import StackGraph
+    from tools.tfplan import checkov_executable, export, is_skipped, load_skips, run_checkov
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    out = Path(args.out or f"exports/{args.stack}")
+    plan, manifests = export(graph, out)
+    print(f"wrote {plan} and {len(list(manifests.glob('*.yaml')))} manifests in {manifests}")
+    if not args.checkov:
+        return 0
+    failures = run_checkov(checkov_executable(PROJECT_ROOT), out)
+    skips = load_skips()
+    open_failures = [f for f in failures if not is_skipped(f, skips)]
+    for failure in failures:
+        mark = "skipped (reviewed)" if is_skipped(failure, skips) else "FAILED"
+        print(f"  {mark:18} {failure.check_id:12} {failure.resource}  {failure.name}")
+    print(f"checkov: {len(failures)} failed checks, {len(open_failures)} not in tools/checkov_skips.yaml")
+    return 1 if open_failures else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from tools.diff import DiffError, diff_stack, format_markdown, format_text
+
+    try:
+        diffs = [diff_stack(stack, args.base, Path(args.project_dir).resolve()) for stack in args.stacks]
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = format_markdown(diffs) if args.markdown else "\n\n".join(format_text(d) for d in diffs) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
     return 0
 
 
@@ -51,6 +131,32 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
     )
     preview.set_defaults(run=_preview)
+
+    policy = commands.add_parser("policy", help="run the CrossGuard policy pack on a stack, as the engine does")
+    policy.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    policy.add_argument("--config", metavar="FILE", help="policy config (JSON, as for --policy-pack-config)")
+    policy.add_argument("--graph", metavar="FILE", help="judge this recorded graph (preview --json) instead")
+    policy.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    policy.set_defaults(run=_policy)
+
+    export = commands.add_parser("export", help="write the graph as Terraform plan JSON plus Kubernetes manifests")
+    export.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    export.add_argument("--format", choices=["tfplan"], default="tfplan", help="tfplan: `terraform show -json` form")
+    export.add_argument("--out", metavar="DIR", help="output folder (default: exports/<stack>)")
+    export.add_argument("--checkov", action="store_true", help="scan the export with the pinned Checkov")
+    export.add_argument("--graph", metavar="FILE", help="export this recorded graph (preview --json) instead")
+    export.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    export.set_defaults(run=_export)
+
+    diff = commands.add_parser("diff", help="preview-style diff of stacks between a git revision and the working tree")
+    diff.add_argument("stacks", nargs="+", metavar="stack", help="stack name(s)")
+    diff.add_argument("--base", required=True, metavar="REF", help="git revision to compare with (e.g. origin/main)")
+    diff.add_argument("--markdown", action="store_true", help="a pull-request comment instead of plain text")
+    diff.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    diff.add_argument(
+        "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
+    )
+    diff.set_defaults(run=_diff)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])

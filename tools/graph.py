@@ -24,6 +24,9 @@ from pulumi.runtime.sync_await import _sync_await
 from tools.mocks import PlatformMocks
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER, load_stack_config, project_name
 
+# What a preview cannot know yet (an output of a resource still to be created) is recorded as this text.
+UNKNOWN_PLACEHOLDER = "[unknown]"
+
 
 @dataclass(frozen=True)
 class Registration:
@@ -79,6 +82,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN_PLACEHOLDER
     # Anything else (a resource reference, an unknown) would not serialise deterministically.
     raise TypeError(f"cannot record an input of type {type(value).__name__}: {value!r}")
 
@@ -91,6 +96,25 @@ def _masked(value: Any) -> pulumi.Output[Any]:
         return SECRET_PLACEHOLDER if await output.is_secret() else await output.future()
 
     return pulumi.Output.from_input(shown())
+
+
+def _wire_inputs(value: Any) -> Any:
+    """Inputs as the engine holds them (secrets stay where they are, unknowns stay unknown), masked.
+
+    The SDK's own deserializer would lift a nested secret up to its top-level property; the engine
+    does not, and neither does what it later sends to a policy pack, so the recording keeps the position.
+    """
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET_PLACEHOLDER
+        if rpc._special_sig_key in value:
+            raise TypeError(f"cannot record a special input (signature {value[rpc._special_sig_key]}): {value!r}")
+        return {k: _wire_inputs(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_wire_inputs(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN_PLACEHOLDER
+    return value
 
 
 def _provider_urn(reference: str) -> str:
@@ -116,7 +140,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs = rpc.deserialize_properties(request.object)
         registration = Registration(
             urn=response.urn,
             type=request.type,
@@ -124,7 +147,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent=request.parent,
             custom=bool(request.custom),
             dependencies=sorted(set(request.dependencies)),
-            inputs=_plain(inputs),
+            inputs=_wire_inputs(json_format.MessageToDict(request.object)),
             protect=bool(request.protect),
             retainOnDelete=bool(request.retainOnDelete),
             aliases=[json_format.MessageToDict(alias) for alias in request.aliases],
@@ -145,18 +168,25 @@ class ProgramError(Exception):
 
 
 def record(
-    program: Callable[[], object], *, stack: str, project: str, config: dict[str, str] | None = None
+    program: Callable[[], object],
+    *,
+    stack: str,
+    project: str,
+    config: dict[str, str] | None = None,
+    preview: bool = False,
 ) -> StackGraph:
     """Run `program` under the mock runtime with `config`; returns every registered resource.
 
+    With `preview`, the run is a dry run in which providers compute nothing (as for a brand-new
+    stack): every value derived from a provider output is recorded as UNKNOWN_PLACEHOLDER.
     Raises ProgramError with the program's message when it stops with `pulumi.RunError`.
     """
     os.environ.pop("PULUMI_CONFIG", None)
     pulumi.runtime.reset_options()
     set_all_config(config or {})
-    mocks = PlatformMocks()
+    mocks = PlatformMocks(computed=not preview)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     exports: dict[str, Any] = {}
 
     def run() -> None:
@@ -173,10 +203,13 @@ def record(
     return StackGraph(stack=stack, resources=monitor.registrations, outputs=_plain(exports))
 
 
-def evaluate(stack: str, root: Path = PROJECT_ROOT, config: dict[str, str] | None = None) -> StackGraph:
+def evaluate(
+    stack: str, root: Path = PROJECT_ROOT, config: dict[str, str] | None = None, preview: bool = False
+) -> StackGraph:
     """Run the real `root/__main__.py` for `stack` offline with its stack file's config.
 
-    `config` replaces the stack file's values (tests use it for bad configs).
+    `config` replaces the stack file's values (tests use it for bad configs); `preview` records
+    provider-computed values as unknown, as a first `pulumi preview` of the stack sees them.
     """
     values = load_stack_config(stack, root) if config is None else config
     if str(root) not in sys.path:
@@ -186,4 +219,15 @@ def evaluate(stack: str, root: Path = PROJECT_ROOT, config: dict[str, str] | Non
         stack=stack,
         project=project_name(root),
         config=values,
+        preview=preview,
+    )
+
+
+def load_graph(text: str) -> StackGraph:
+    """A graph back from its canonical JSON (`StackGraph.to_json`)."""
+    document = json.loads(text)
+    return StackGraph(
+        stack=document["stack"],
+        resources=[Registration(**resource) for resource in document["resources"]],
+        outputs=document.get("outputs", {}),
     )

@@ -83,9 +83,16 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 class PlatformMocks(pulumi.runtime.Mocks):
+    """`computed=False` answers as a provider does in the preview of a new stack: inputs only, no id."""
+
+    def __init__(self, computed: bool = True) -> None:
+        self.computed = computed
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
             return "", {}
+        if not self.computed:
+            return "", dict(args.inputs)
         state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
         return state.pop("id", f"{args.name}-id"), state
 

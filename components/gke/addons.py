@@ -155,6 +155,9 @@ class MetricsAdapter(PlatformComponent):
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels={**labels, "kubernetes.io/cluster-service": "true"}),
                     spec=k8s.core.v1.PodSpecArgs(
                         service_account_name=ADAPTER_NAME,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")
+                        ),
                         tolerations=[
                             k8s.core.v1.TolerationArgs(
                                 key="nvidia.com/gpu", operator="Equal", value="present", effect="NoSchedule"

@@ -112,6 +112,9 @@ def _env(args: InferenceTierArgs, multi_host: bool) -> list[k8s.core.v1.EnvVarAr
     return env
 
 
+POD_SECURITY_CONTEXT = k8s.core.v1.PodSecurityContextArgs(
+    seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")
+)
 SECURITY_CONTEXT = k8s.core.v1.SecurityContextArgs(
     # The image has no USER and runs as root (tpu-inference docker/Dockerfile); no privilege beyond that.
     allow_privilege_escalation=False,
@@ -177,6 +180,9 @@ class InferenceTier(PlatformComponent):
                 ),
                 spec=k8s.core.v1.PodSpecArgs(
                     service_account_name=args.service_account,
+                    # The container runtime's default seccomp profile, as GKE Autopilot applies to every pod
+                    # (TPU workloads included).
+                    security_context=POD_SECURITY_CONTEXT,
                     node_selector={
                         "cloud.google.com/gke-tpu-accelerator": ACCELERATOR,
                         "cloud.google.com/gke-tpu-topology": shape.topology,

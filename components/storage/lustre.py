@@ -36,7 +36,9 @@ IMPORT_PERMISSIONS = ("lustre.instances.importData", "lustre.operations.get")
 # Google's Cloud SDK image; `gcloud lustre` is GA from release 523.0.0.
 GCLOUD_IMAGE = "gcr.io/google.com/cloudsdktool/google-cloud-cli:573.0.0-stable"
 IMPORTER_KSA = "lustre-importer"
-GCLOUD_UID = 1000  # the image's `cloudsdk` user
+# Not the image's `cloudsdk` user (1000): a high UID that cannot collide with a host account; gcloud
+# needs no passwd entry, only a writable CLOUDSDK_CONFIG.
+GCLOUD_UID = 10001
 # One transfer per instance at a time: a second fails ABORTED; fresh IAM grants take minutes to apply.
 IMPORT_SCRIPT = """\
 set -u
@@ -153,9 +155,11 @@ class LustreModelStore(PlatformComponent):
         self.importer_can_import = gcp.projects.IAMMember(
             f"{name}-importer-can-import",
             project=args.project,
-            role=self.import_role.name,
+            # The role's name is known before it exists, so a first preview (and a policy) can read it;
+            # the dependency keeps the order.
+            role=f"projects/{args.project}/roles/{naming.role_id('lustreImporter')}",
             member=self.importer.email.apply(lambda email: f"serviceAccount:{email}"),
-            opts=self.child(),
+            opts=self.child(depends_on=[self.import_role]),
         )
         self.importer_ksa = k8s.core.v1.ServiceAccount(
             f"{name}-importer-ksa",
@@ -264,6 +268,8 @@ def _importer_pod(
         service_account_name=IMPORTER_KSA,
         restart_policy="Never",
         node_selector=args.system_node_selector,
+        # gcloud reaches Google Cloud through the metadata server (Workload Identity), never the Kubernetes API.
+        automount_service_account_token=False,
         security_context=k8s.core.v1.PodSecurityContextArgs(
             run_as_non_root=True,
             run_as_user=GCLOUD_UID,

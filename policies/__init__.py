@@ -1,0 +1,1 @@
+"""The CrossGuard policy pack (a package only so that tests and type checks can import `policies.rules`)."""

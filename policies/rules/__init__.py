@@ -1,0 +1,11 @@
+"""The platform's policies, one module per concern (the same map as components/)."""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from . import cache, gateway, gke, iam, kubernetes, stack, storage, tpu
+
+PACK_NAME = "llm-platform-policies"
+MODULES = (gke, tpu, storage, iam, cache, kubernetes, gateway, stack)
+POLICIES: list[Policy] = [policy for module in MODULES for policy in module.POLICIES]

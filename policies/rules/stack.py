@@ -1,0 +1,118 @@
+"""Whole-stack rules: a budget, labels everywhere, protected prod state, every resource in a component."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pulumi_policy import ReportViolation, StackValidationArgs
+
+from .metadata import (
+    HIGH,
+    LABEL_FIELDS,
+    MANDATORY,
+    MEDIUM,
+    PROD,
+    get,
+    labels_of,
+    stack_environment,
+    stack_policy,
+)
+
+BUDGET = "gcp:billing/budget:Budget"
+REQUIRED_LABELS = ("env", "app", "stack", "managed-by")
+# Resources whose loss loses data or takes the service down for long (prod must protect them).
+STATEFUL_TYPES = {
+    "gcp:storage/bucket:Bucket",
+    "gcp:container/cluster:Cluster",
+    "gcp:redis/instance:Instance",
+    "gcp:lustre/instance:Instance",
+    "gcp:parallelstore/instance:Instance",
+    "gcp:bigquery/dataset:Dataset",
+    "gcp:sql/databaseInstance:DatabaseInstance",
+    "gcp:filestore/instance:Instance",
+}
+ROOT_STACK = "pulumi:pulumi:Stack"
+PROVIDERS = "pulumi:providers:"
+
+
+def _budget(args: StackValidationArgs, report: ReportViolation) -> None:
+    budgets = [r for r in args.resources if r.resource_type == BUDGET]
+    if not budgets:
+        report("the stack has no billing budget: TPU7x spend has no alert.", None)
+    for budget in budgets:
+        if not get(budget.props, "budgetFilter", "projects"):
+            report("the budget is not scoped to the stack's project (budgetFilter.projects).", budget.urn)
+
+
+def _labels(args: StackValidationArgs, report: ReportViolation) -> None:
+    for resource in args.resources:
+        if resource.resource_type not in LABEL_FIELDS:
+            continue
+        labels = labels_of(resource.resource_type, resource.props)
+        field = ".".join(LABEL_FIELDS[resource.resource_type])
+        if not isinstance(labels, Mapping):
+            report(f"{field} is not set.", resource.urn)
+            continue
+        missing = [key for key in REQUIRED_LABELS if not get(labels, key)]
+        if missing:
+            report(f"{field} lacks {missing}.", resource.urn)
+
+
+def _prod_protected(args: StackValidationArgs, report: ReportViolation) -> None:
+    if stack_environment(args.resources) != PROD:
+        return
+    for resource in args.resources:
+        if resource.resource_type in STATEFUL_TYPES and not resource.opts.protect:
+            report(f"a prod {resource.resource_type.rsplit(':', 1)[-1]} is not protected.", resource.urn)
+
+
+def _in_components(args: StackValidationArgs, report: ReportViolation) -> None:
+    for resource in args.resources:
+        kind = resource.resource_type
+        if kind == ROOT_STACK or (kind.startswith(PROVIDERS) and resource.name.startswith("default")):
+            continue  # the stack itself and the engine's default providers
+        if kind.split(":", 1)[0] not in ("gcp", "kubernetes", "random", "tls", "pulumi"):
+            continue  # a component of the program
+        parent = resource.parent
+        if parent is None or parent.resource_type == ROOT_STACK:
+            report(f"{kind} is created at the top of the stack, outside every component.", resource.urn)
+
+
+POLICIES = [
+    stack_policy(
+        "stack-budget-exists",
+        "The stack has a billing budget scoped to its project.",
+        check=_budget,
+        severity=MEDIUM,
+        enforcement=MANDATORY,
+        remediation="Set llm-platform:budget.billingAccount (and amount): the program then creates the budget.",
+        tags=["cost"],
+    ),
+    stack_policy(
+        "stack-labels",
+        "Every labelled GCP resource carries the env, app, stack and managed-by labels.",
+        check=_labels,
+        severity=MEDIUM,
+        enforcement=MANDATORY,
+        remediation="Pass naming.labels to the resource's labels (resourceLabels on clusters and node configs).",
+        tags=["cost", "operations"],
+    ),
+    stack_policy(
+        "stack-prod-stateful-protected",
+        "In prod every stateful resource has the `protect` option.",
+        check=_prod_protected,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Create stateful resources with protect=config.protect (true in prod).",
+        tags=["reliability"],
+    ),
+    stack_policy(
+        "stack-resources-in-components",
+        "Every cloud and Kubernetes resource is created inside a component, never at the top of the stack.",
+        check=_in_components,
+        severity=MEDIUM,
+        enforcement=MANDATORY,
+        remediation="Create the resource in its concern's component with opts=self.child(...).",
+        tags=["operations"],
+    ),
+]

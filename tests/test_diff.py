@@ -1,0 +1,159 @@
+"""`python -m tools diff`: a preview-style diff between two git revisions, on a real two-commit repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.policies.conftest import changed, find, swapped
+from tools.__main__ import main
+from tools.diff import StackDiff, diff_graphs, diff_stack, forces_replacement, format_markdown, format_text
+from tools.graph import StackGraph
+from tools.stack_config import PROJECT_ROOT
+
+PROGRAM = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "requirements.txt", "components")
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def two_commits(tmp_path_factory) -> Path:
+    """A fresh repository: the program, then a commit that grows the large tier and renames the bucket component."""
+    repo = tmp_path_factory.mktemp("repo")
+    for name in PROGRAM:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, repo / name)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    stack_file = repo / "Pulumi.prod.yaml"
+    text = stack_file.read_text()
+    text = text.replace("topology: 2x2x2                 # multi-host", "topology: 2x2x4                 # multi-host")
+    text = text.replace("      minReplicas: 1\n      maxReplicas: 4\n", "      minReplicas: 1\n      maxReplicas: 6\n")
+    stack_file.write_text(text)
+    program = repo / "__main__.py"
+    program.write_text(
+        program.read_text().replace(
+            'model_bucket = ModelBucket(\n    "models",', 'model_bucket = ModelBucket(\n    "weights",'
+        )
+    )
+    _git(repo, "commit", "-q", "-am", "large tier on 2x2x4, small tier up to 6 replicas, bucket component renamed")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def prod_diff(two_commits: Path) -> StackDiff:
+    return diff_stack("prod", "HEAD~1", two_commits)
+
+
+def _change(diff: StackDiff, name: str):
+    (found,) = [c for c in diff.changes if c.name == name]
+    return found
+
+
+def test_changed_tier_is_an_update_and_a_replacement(prod_diff: StackDiff) -> None:
+    small = _change(prod_diff, "tier-small-pool")
+    assert small.kind == "update"
+    assert ("autoscaling.maxNodeCount", 4.0, 6.0) in small.paths
+    large = _change(prod_diff, "tier-large-pool")
+    assert large.kind == "replace" and "placementPolicy.tpuTopology" in large.replace_because
+    assert ("nodeCount", 2.0, 4.0) in large.paths
+    policy = _change(prod_diff, "tier-large-workload-policy")
+    assert policy.kind == "replace"  # its name carries the topology, and the workload policy is immutable
+    assert ("workloadPolicy.acceleratorTopology", "2x2x2", "2x2x4") in policy.paths
+
+
+def test_renamed_component_needs_aliases(prod_diff: StackDiff) -> None:
+    renames = {c.name: c for c in prod_diff.changes if c.kind == "rename"}
+    assert set(renames) == {"weights", "weights-bucket", "weights-data-access-logs"}
+    bucket = renames["weights-bucket"]
+    assert bucket.old_urn.endswith("storage:ModelBucket$gcp:storage/bucket:Bucket::models-bucket")
+    assert not bucket.aliased
+    assert prod_diff.count("create") == prod_diff.count("delete") == 0
+
+
+def test_text_and_markdown_read_like_a_preview(prod_diff: StackDiff) -> None:
+    text = format_text(prod_diff)
+    assert text.startswith("offline diff of stack prod: HEAD~1 (")
+    assert "+- replace gcp:container/nodePool:NodePool  tier-large-pool  (replacement forced by placementPolicy" in text
+    assert "      autoscaling.maxNodeCount: 4.0 => 6.0" in text
+    assert "add aliases=[pulumi.Alias(...)]" in text
+    counts = f"{prod_diff.count('update')} to update, 2 to replace, 3 URN change(s)"
+    assert f"Resources: {counts}" in text
+    markdown = format_markdown([prod_diff])
+    assert markdown.startswith("### Offline preview diff")
+    assert "| `prod` | `HEAD~1 (" in markdown and "```diff" in markdown and "<details open>" in markdown
+
+
+def test_cli_reports_a_bad_revision(two_commits: Path, capsys) -> None:
+    assert main(["diff", "prod", "--base", "no-such-ref", "--project-dir", str(two_commits)]) == 2
+    assert "error: git rev-parse" in capsys.readouterr().err
+
+
+def test_base_worktree_is_removed(two_commits: Path, prod_diff: StackDiff) -> None:
+    listing = subprocess.run(
+        ["git", "-C", str(two_commits), "worktree", "list"], capture_output=True, text=True, check=True
+    ).stdout
+    assert len(listing.strip().splitlines()) == 1
+
+
+# --- the diff itself, on recorded graphs -----------------------------------------------------
+
+
+def test_secrets_stay_masked_and_options_show(prod: StackGraph) -> None:
+    bucket = find(prod, ("gcp:storage/bucket:Bucket", "models-bucket"))
+    head = swapped(prod, bucket, changed(bucket, {"labels.token": "[secret]"}, protect=False))
+    (change,) = diff_graphs(prod, head).changes
+    assert change.kind == "update"
+    assert ("labels.token", None, "[secret]") in change.paths
+    assert ("(option) protect", True, False) in change.paths
+    assert "[secret]" in format_text(diff_graphs(prod, head))
+
+
+def test_alias_makes_a_move_safe(prod: StackGraph) -> None:
+    bucket = find(prod, ("gcp:storage/bucket:Bucket", "models-bucket"))
+    moved = replace(
+        bucket,
+        urn=bucket.urn.replace("models-bucket", "weights-bucket"),
+        name="weights-bucket",
+        aliases=[{"urn": bucket.urn}],
+    )
+    (change,) = diff_graphs(prod, swapped(prod, bucket, moved)).changes
+    assert change.kind == "rename" and change.aliased
+    assert "moved (an alias covers it)" in format_text(diff_graphs(prod, swapped(prod, bucket, moved)))
+
+
+def test_creates_and_deletes(prod: StackGraph) -> None:
+    policy = find(prod, ("gcp:compute/resourcePolicy:ResourcePolicy", "tier-large-workload-policy"))
+    without = StackGraph(prod.stack, [r for r in prod.resources if r.urn != policy.urn], prod.outputs)
+    assert [(c.kind, c.name) for c in diff_graphs(prod, without).changes] == [("delete", policy.name)]
+    assert [(c.kind, c.name) for c in diff_graphs(without, prod).changes] == [("create", policy.name)]
+
+
+@pytest.mark.parametrize(
+    ("type_", "path", "replaces"),
+    [
+        ("gcp:container/nodePool:NodePool", "nodeConfig.machineType", True),
+        ("gcp:container/nodePool:NodePool", "autoscaling.maxNodeCount", False),
+        ("gcp:container/nodePool:NodePool", "nodeConfig.taints[0].value", True),
+        ("gcp:storage/bucket:Bucket", "name", True),
+        ("gcp:storage/bucket:Bucket", "versioning.enabled", False),
+        ("kubernetes:core/v1:Namespace", "metadata.name", True),
+        ("kubernetes:core/v1:Namespace", "metadata.labels.team", False),
+    ],
+)
+def test_force_new_table(type_: str, path: str, replaces: bool) -> None:
+    assert forces_replacement(type_, path) is replaces

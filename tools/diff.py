@@ -1,0 +1,317 @@
+"""`python -m tools diff <stack> --base <git-ref>`: a preview-style diff between two revisions, offline.
+
+The base revision is checked out in a temporary `git worktree`; both revisions are evaluated in a
+fresh interpreter each (two versions of `components/` cannot share one), with this checkout's
+`tools/` doing the recording so both graphs are recorded the same way. Resources are matched by
+URN: create, delete, update (changed input paths with old and new values; secrets stay masked),
+replace where a changed path forces one, and URN changes (a delete + create of the same physical
+resource) that need an alias.
+
+Replacement: the installed pulumi-gcp and pulumi-kubernetes Python SDKs carry neither the
+Terraform schema's ForceNew flags nor the provider's replaceOnChanges metadata (they ship only
+`pulumi-plugin.json`), so `FORCE_NEW` is a curated table of the fields this program sets that the
+provider documentation marks as forcing a new resource, plus the universal rule that a changed
+name replaces. A change it does not list is shown as an update; the real `pulumi preview` decides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tools.graph import Registration, StackGraph, load_graph
+from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
+
+TOOLS_DIR = Path(__file__).resolve().parent
+# Paths (engine names, list indices dropped) whose change replaces the resource. Sources: the
+# Terraform Google provider's resource docs ("Changing this forces a new resource") and the
+# Kubernetes API (immutable fields), checked November 2026.
+FORCE_NEW: dict[str, tuple[str, ...]] = {
+    "gcp:container/nodePool:NodePool": (
+        "cluster",
+        "location",
+        "nodeConfig.machineType",
+        "nodeConfig.diskSizeGb",
+        "nodeConfig.spot",
+        "nodeConfig.flexStart",
+        "nodeConfig.reservationAffinity",
+        "nodeConfig.taints",
+        "nodeConfig.serviceAccount",
+        "nodeConfig.oauthScopes",
+        "placementPolicy",
+        "queuedProvisioning",
+    ),
+    "gcp:container/cluster:Cluster": (
+        "location",
+        "network",
+        "subnetwork",
+        "ipAllocationPolicy",
+        "privateClusterConfig.masterIpv4CidrBlock",
+        "datapathProvider",
+        "networkingMode",
+    ),
+    "gcp:compute/resourcePolicy:ResourcePolicy": ("region", "workloadPolicy", "description"),
+    "gcp:compute/globalAddress:GlobalAddress": ("prefixLength", "purpose", "addressType", "network", "address"),
+    "gcp:compute/network:Network": ("autoCreateSubnetworks",),
+    "gcp:compute/subnetwork:Subnetwork": ("network", "region"),
+    "gcp:compute/router:Router": ("network", "region"),
+    "gcp:storage/bucket:Bucket": ("location",),
+    "gcp:serviceaccount/account:Account": ("accountId",),
+    "gcp:projects/iAMMember:IAMMember": ("role", "member", "project"),
+    "gcp:storage/bucketIAMMember:BucketIAMMember": ("role", "member", "bucket"),
+    "gcp:redis/instance:Instance": ("region", "tier", "connectMode", "authorizedNetwork", "transitEncryptionMode"),
+    "kubernetes:storage.k8s.io/v1:StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
+    "kubernetes:core/v1:PersistentVolume": ("spec.csi", "spec.storageClassName", "spec.mountOptions"),
+    "kubernetes:core/v1:PersistentVolumeClaim": (
+        "spec.accessModes",
+        "spec.storageClassName",
+        "spec.dataSourceRef",
+        "spec.volumeName",
+    ),
+}
+NAME_PATHS = ("name", "metadata.name", "metadata.namespace", "project")
+
+
+@dataclass
+class Change:
+    kind: str  # create | delete | update | replace | rename
+    type: str
+    name: str
+    urn: str
+    old_urn: str = ""
+    paths: list[tuple[str, Any, Any]] = field(default_factory=list)
+    replace_because: list[str] = field(default_factory=list)
+    aliased: bool = False
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    base: str
+    changes: list[Change]
+    unchanged: int
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaf paths of nested inputs: `a.b[0].c` -> value (empty containers are leaves)."""
+    if isinstance(value, dict) and value:
+        found: dict[str, Any] = {}
+        for key, inner in value.items():
+            found.update(flatten(inner, f"{prefix}.{key}" if prefix else key))
+        return found
+    if isinstance(value, list) and value:
+        found = {}
+        for index, inner in enumerate(value):
+            found.update(flatten(inner, f"{prefix}[{index}]"))
+        return found
+    return {prefix: value}
+
+
+def _normalised(path: str) -> str:
+    while "[" in path:
+        start = path.index("[")
+        path = path[:start] + path[path.index("]", start) + 1 :]
+    return path
+
+
+def forces_replacement(resource_type: str, path: str) -> bool:
+    plain = _normalised(path)
+    prefixes = (*FORCE_NEW.get(resource_type, ()), *NAME_PATHS)
+    return any(plain == p or plain.startswith(p + ".") for p in prefixes)
+
+
+def _input_changes(old: Registration, new: Registration) -> list[tuple[str, Any, Any]]:
+    before, after = flatten(old.inputs), flatten(new.inputs)
+    changes = [(path, before.get(path), after.get(path)) for path in sorted(set(before) | set(after))]
+    changes = [(p, a, b) for p, a, b in changes if a != b]
+    for option in ("protect", "retainOnDelete", "ignoreChanges", "provider"):
+        if getattr(old, option) != getattr(new, option):
+            changes.append((f"(option) {option}", getattr(old, option), getattr(new, option)))
+    return changes
+
+
+def _physical_name(resource: Registration) -> Any:
+    return resource.inputs.get("name") or (resource.inputs.get("metadata") or {}).get("name")
+
+
+def _aliases_cover(resource: Registration, old_urn: str) -> bool:
+    for alias in resource.aliases:
+        if alias.get("urn") == old_urn:
+            return True
+        spec = alias.get("spec", {})
+        old_type, old_name = old_urn.split("::")[-2].split("$")[-1], old_urn.split("::")[-1]
+        if spec and spec.get("name", resource.name) == old_name and spec.get("type", resource.type) == old_type:
+            return True
+    return False
+
+
+def diff_graphs(base: StackGraph, head: StackGraph, base_label: str = "base") -> StackDiff:
+    old = {r.urn: r for r in base.resources}
+    new = {r.urn: r for r in head.resources}
+    changes: list[Change] = []
+    unchanged = 0
+    for urn in sorted(set(old) & set(new)):
+        paths = _input_changes(old[urn], new[urn])
+        if not paths:
+            unchanged += 1
+            continue
+        forcing = [p for p, _, _ in paths if not p.startswith("(option)") and forces_replacement(new[urn].type, p)]
+        kind = "replace" if forcing else "update"
+        changes.append(Change(kind, new[urn].type, new[urn].name, urn, paths=paths, replace_because=forcing))
+    created = [new[u] for u in sorted(set(new) - set(old))]
+    deleted = [old[u] for u in sorted(set(old) - set(new))]
+    for resource in list(created):
+        twin = next(
+            (
+                d
+                for d in deleted
+                if d.type == resource.type
+                and (
+                    d.inputs == resource.inputs or (_physical_name(d) and _physical_name(d) == _physical_name(resource))
+                )
+            ),
+            None,
+        )
+        if twin is None:
+            continue
+        created.remove(resource)
+        deleted.remove(twin)
+        changes.append(
+            Change(
+                "rename",
+                resource.type,
+                resource.name,
+                resource.urn,
+                old_urn=twin.urn,
+                paths=_input_changes(twin, resource),
+                aliased=_aliases_cover(resource, twin.urn),
+            )
+        )
+    changes += [Change("create", r.type, r.name, r.urn) for r in created]
+    changes += [Change("delete", r.type, r.name, r.urn) for r in deleted]
+    return StackDiff(head.stack, base_label, changes, unchanged)
+
+
+# --- evaluating two revisions ------------------------------------------------------------------
+
+
+def evaluate_checkout(checkout: Path, stack: str) -> StackGraph:
+    """Record `stack` of the project at `checkout` in a fresh interpreter, with this checkout's tools/."""
+    with tempfile.TemporaryDirectory(prefix="llm-diff-") as scratch:
+        shim = Path(scratch) / "shim"
+        shim.mkdir()
+        (shim / "tools").symlink_to(TOOLS_DIR, target_is_directory=True)
+        snapshot = Path(scratch) / "graph.json"
+        result = subprocess.run(
+            [sys.executable, "-m", "tools", "preview", stack, "--project-dir", str(checkout), "--json", str(snapshot)],
+            cwd=shim,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(shim)},
+            check=False,
+        )
+        if result.returncode != 0:
+            raise DiffError(f"stack {stack} at {checkout} does not evaluate:\n{result.stderr.strip()}")
+        return load_graph(snapshot.read_text(encoding="utf-8"))
+
+
+class DiffError(RuntimeError):
+    pass
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise DiffError(f"git {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def evaluate_revision(repo: Path, ref: str, stack: str) -> tuple[StackGraph, str]:
+    """The stack's graph at `ref` (a temporary worktree, removed afterwards) and the short commit."""
+    commit = _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    with tempfile.TemporaryDirectory(prefix="llm-base-") as scratch:
+        worktree = Path(scratch) / "base"
+        _git(repo, "worktree", "add", "--detach", str(worktree), commit)
+        try:
+            prefix = _git(repo, "rev-parse", "--show-prefix")  # the project may sit below the repo root
+            return evaluate_checkout(worktree / prefix, stack), commit[:12]
+        finally:
+            _git(repo, "worktree", "remove", "--force", str(worktree))
+
+
+def diff_stack(stack: str, base_ref: str, project_dir: Path = PROJECT_ROOT) -> StackDiff:
+    base, commit = evaluate_revision(project_dir, base_ref, stack)
+    head = evaluate_checkout(project_dir, stack)
+    return diff_graphs(base, head, f"{base_ref} ({commit})")
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+SYMBOLS = {"create": "+", "delete": "-", "update": "~", "replace": "+-", "rename": "~>"}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if value == SECRET_PLACEHOLDER:
+        return "[secret]"
+    return json.dumps(value, sort_keys=True)
+
+
+def _lines(diff: StackDiff) -> list[str]:
+    lines = []
+    order = {"replace": 0, "rename": 1, "delete": 2, "create": 3, "update": 4}
+    for change in sorted(diff.changes, key=lambda c: (order[c.kind], c.urn)):
+        head = f"{SYMBOLS[change.kind]:2} {change.kind:7} {change.type}  {change.name}"
+        if change.kind == "replace":
+            head += f"  (replacement forced by {', '.join(change.replace_because)})"
+        lines.append(head)
+        if change.kind == "rename":
+            verdict = (
+                "moved (an alias covers it)"
+                if change.aliased
+                else "URN changes: add aliases=[pulumi.Alias(...)] or it is deleted and created again"
+            )
+            lines.append(f"      {change.old_urn}")
+            lines.append(f"   -> {change.urn}: {verdict}")
+        for path, before, after in change.paths:
+            lines.append(f"      {path}: {_show(before)} => {_show(after)}")
+    return lines
+
+
+def summary(diff: StackDiff) -> str:
+    parts = [f"{diff.count(k)} to {k}" for k in ("create", "update", "replace", "delete") if diff.count(k)]
+    if diff.count("rename"):
+        parts.append(f"{diff.count('rename')} URN change(s)")
+    return ", ".join([*parts, f"{diff.unchanged} unchanged"])
+
+
+def format_text(diff: StackDiff) -> str:
+    header = f"offline diff of stack {diff.stack}: {diff.base} -> working tree"
+    body = _lines(diff) or ["no changes"]
+    return "\n".join([header, *body, f"Resources: {summary(diff)}"])
+
+
+def format_markdown(diffs: list[StackDiff]) -> str:
+    parts = ["### Offline preview diff", ""]
+    parts.append("| stack | base | changes |")
+    parts.append("| --- | --- | --- |")
+    parts += [f"| `{d.stack}` | `{d.base}` | {summary(d)} |" for d in diffs]
+    for diff in diffs:
+        parts += ["", f"<details{' open' if diff.changes else ''}><summary>{diff.stack}</summary>", ""]
+        parts += ["```diff", *(_lines(diff) or ["no changes"]), "```", "", "</details>"]
+    parts += [
+        "",
+        "_Computed offline under Pulumi's mock runtime (no credentials); provider-computed values are mock "
+        "values, and replacement comes from a curated table of force-new fields. `pulumi preview` decides._",
+    ]
+    return "\n".join(parts) + "\n"
