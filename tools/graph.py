@@ -212,15 +212,20 @@ def evaluate(
     provider-computed values as unknown, as a first `pulumi preview` of the stack sees them.
     """
     values = load_stack_config(stack, root) if config is None else config
-    if str(root) not in sys.path:
+    added = str(root) not in sys.path
+    if added:  # the program imports its own `components` package
         sys.path.insert(0, str(root))
-    return record(
-        lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"),
-        stack=stack,
-        project=project_name(root),
-        config=values,
-        preview=preview,
-    )
+    try:
+        return record(
+            lambda: runpy.run_path(str(root / "__main__.py"), run_name="__main__"),
+            stack=stack,
+            project=project_name(root),
+            config=values,
+            preview=preview,
+        )
+    finally:
+        if added:
+            sys.path.remove(str(root))
 
 
 def load_graph(text: str) -> StackGraph:

@@ -21,6 +21,7 @@ propertyDependencies; AnalyzeStack gets the inputs where the engine would send t
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -118,6 +119,7 @@ def _stack_urn(graph: StackGraph, project: str) -> str:
     return f"urn:pulumi:{graph.stack}::{project}::pulumi:pulumi:Stack::{project}-{graph.stack}"
 
 
+@functools.cache
 def _package_version(package: str) -> str:
     try:
         return metadata.version(f"pulumi_{package}")
@@ -372,15 +374,17 @@ def run_policies(
     config: Mapping[str, Any] | None = None,
     stack_config: Mapping[str, str] | None = None,
     resources: Iterable[Registration] | None = None,
+    analyze_stack: bool | None = None,
 ) -> PolicyReport:
-    """Configure the pack, Analyze every resource (or only `resources`), then AnalyzeStack."""
+    """Configure the pack, Analyze every resource (or only `resources`), then AnalyzeStack (by default
+    only when every resource was analyzed, as the engine does at the end of a preview)."""
     pack.configure(config)
     wire = _Wire(graph, project, stack_config)
     report = PolicyReport()
     for resource in graph.resources if resources is None else resources:
         for cant_run, violation in _violations(pack.analyze(wire, resource), resource.urn):
             (report.not_run if cant_run else report.violations).append(violation)
-    if resources is None:
+    if resources is None if analyze_stack is None else analyze_stack:
         for cant_run, violation in _violations(pack.stub.AnalyzeStack(wire.stack_request()), ""):
             (report.not_run if cant_run else report.violations).append(violation)
     return report

@@ -92,8 +92,8 @@ def find(graph: StackGraph, target: tuple[str, str]) -> Registration:
 
 def judge(pack: PolicyPackProcess, graph: StackGraph, resource: Registration, stack: bool) -> PolicyReport:
     config = load_stack_config(graph.stack) if graph.stack in ("dev", "prod") else {}
-    if stack:
-        return run_policies(pack, graph, project=PROJECT, stack_config=config)
+    if stack:  # a stack policy reads the whole graph through AnalyzeStack alone
+        return run_policies(pack, graph, project=PROJECT, stack_config=config, resources=[], analyze_stack=True)
     return run_policies(pack, graph, project=PROJECT, stack_config=config, resources=[resource])
 
 
