@@ -72,10 +72,14 @@ multi_host = any(tier.shape.multi_host for tier in config.tiers.values())
 services = ProjectServices("services", ProjectServicesArgs(project=config.project, services=platform_services(config)))
 after_apis = pulumi.ResourceOptions(depends_on=services.resources)
 
+project = gcp.organizations.get_project_output(
+    project_id=config.project, opts=pulumi.InvokeOutputOptions(depends_on=services.resources)
+)
 network = Network(
     "network",
     NetworkArgs(
         project=config.project,
+        project_number=project.number,
         region=config.region,
         naming=naming,
         config=config.network,
@@ -96,10 +100,6 @@ model_bucket = ModelBucket(
     ),
     after_apis,
 )
-project = gcp.organizations.get_project_output(
-    project_id=config.project, opts=pulumi.InvokeOutputOptions(depends_on=services.resources)
-)
-
 cluster = GkeCluster(
     "gke",
     GkeClusterArgs(

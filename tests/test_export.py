@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import STACKS
 from tests.policies.conftest import DELETE, changed, find, swapped
 from tests.policies.edge_program import edge_program
 from tools.__main__ import main
@@ -111,7 +112,7 @@ def test_manifests_hold_every_kubernetes_object(prod: StackGraph) -> None:
     assert claim["spec"]["accessModes"] == ["ReadOnlyMany"]
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_checkov_finds_nothing_outside_the_reviewed_skip_file(checkov_failures, stack: str) -> None:
     skips = load_skips()
     assert all(entry.get("reason") for entry in skips.values())

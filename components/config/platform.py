@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_monitor
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from components.config import catalog
@@ -38,7 +40,9 @@ from components.config.fields import (
     Zone,
     raise_all,
 )
+from components.config.placeholders import placeholder_problems
 from components.gateway.config import GatewayConfig
+from components.gke import tpu
 from components.gke.config import ClusterConfig, version_parts
 from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
 from components.network.config import NetworkConfig, private_services_overflow
@@ -299,7 +303,8 @@ class PlatformConfig(StrictModel):
     @property
     def gcsfuse_serving_profile(self) -> bool:
         """Whether every node has GKE's Cloud Storage FUSE serving profile (from the minimum version)."""
-        return has_serving_profile(version_parts(self.cluster.min_master_version))
+        floor = self.cluster.min_master_version or tpu.MIN_TPU7X_GKE_VERSION
+        return has_serving_profile(version_parts(floor))
 
     @property
     def protect(self) -> bool:
@@ -389,9 +394,20 @@ def current_config_values() -> dict[str, Any]:
     return values
 
 
+def offline() -> bool:
+    """Whether the program runs under Pulumi's mock runtime (the offline preview and the tests)."""
+    return isinstance(get_monitor(), MockMonitor)
+
+
 def load_platform_config() -> PlatformConfig:
-    """Read and validate the stack's config; a bad config raises `pulumi.RunError`."""
+    """Read and validate the stack's config; a bad config raises `pulumi.RunError`.
+
+    A real preview or update also refuses the committed stack files' placeholders."""
     try:
-        return parse_platform_config(current_config_values(), pulumi.get_stack())
+        config = parse_platform_config(current_config_values(), pulumi.get_stack())
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
+    placeholders = [] if offline() else placeholder_problems(config)
+    if placeholders:
+        raise pulumi.RunError("stack configuration still holds placeholders:\n  " + "\n  ".join(placeholders))
+    return config

@@ -133,7 +133,11 @@ class ClusterConfig(StrictModel):
         description="Regional control plane (HA); defaults to true in prod. TPU pools stay in gcp:zone either way.",
     )
     release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = "REGULAR"
-    min_master_version: GkeVersion = tpu.MIN_GKE_VERSION
+    min_master_version: GkeVersion | None = Field(
+        default=None,
+        description="A floor for the control plane (1.X, 1.X.Y or an exact version); unset, the cluster starts "
+        "at the release channel's default, which is newer than TPU7x's minimum.",
+    )
     master_ipv4_cidr: Ipv4Cidr = "172.16.0.0/28"
     master_authorized_networks: list[AuthorizedNetwork] = Field(
         default_factory=list,

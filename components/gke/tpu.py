@@ -23,10 +23,10 @@ TENSORCORES_PER_CHIP = 2  # vLLM sees two devices per chip: TP = 2 x chips
 HBM_GIB_PER_CHIP = 192
 HBM_BANDWIDTH_GB_PER_S_PER_CHIP = 7380
 ZONES = TPU7X_ZONES  # dated and sourced in components/config/catalog.py
-# GKE Standard supports TPU7x from 1.34.0-gke.2201000; cluster-toolkit's daily-tested TPU7x example
-# asks for 1.34.3-gke.1318000 on the REGULAR channel, which is the default here.
+# GKE Standard supports TPU7x from 1.34.0-gke.2201000 (cluster-toolkit's TPU7x example asks for
+# 1.34.3-gke.1318000 on REGULAR). `cluster.minMasterVersion` may not go below it; unset, the cluster
+# takes its release channel's default, a version GKE keeps current (and well past this floor).
 MIN_TPU7X_GKE_VERSION = "1.34.0-gke.2201000"
-MIN_GKE_VERSION = "1.34.3-gke.1318000"
 
 BYTES_PER_VALUE = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 Dtype = Literal["bf16", "fp16", "fp8", "int8", "int4"]

@@ -82,10 +82,10 @@ class TpuNodePool(PlatformComponent):
                 values=[reservation_path(args.project, capacity.reservation)],
             )
         else:
+            # Only a reservation tier consumes reservations: an on-demand pool with ANY_RESERVATION would
+            # take capacity another tier's reservation holds for it.
             affinity = gcp.container.NodePoolNodeConfigReservationAffinityArgs(
                 consume_reservation_type="NO_RESERVATION"
-                if capacity.type in ("spot", "flex-start")
-                else "ANY_RESERVATION"
             )
 
         ignore_changes = ["initialNodeCount"]

@@ -16,13 +16,20 @@ from components.network.config import NetworkConfig
 PARALLELSTORE_MTU = 8896
 # Google Cloud load balancers and health checkers probe from these ranges.
 HEALTH_CHECK_RANGES = ("35.191.0.0/16", "130.211.0.0/22")
+SERVICE_NETWORKING = "servicenetworking.googleapis.com"
 PODS_RANGE_NAME = "pods"
 SERVICES_RANGE_NAME = "services"
+
+
+def service_networking_agent(project_number: str) -> str:
+    """The Service Networking service agent (https://cloud.google.com/iam/docs/service-agents)."""
+    return f"service-{project_number}@service-networking.iam.gserviceaccount.com"
 
 
 @dataclass(frozen=True)
 class NetworkArgs:
     project: str
+    project_number: pulumi.Input[str]
     region: str
     naming: Naming
     config: NetworkConfig
@@ -142,12 +149,32 @@ class Network(PlatformComponent):
             labels=naming.labels,
             opts=self.child(),
         )
+        # On a fresh project the Service Networking service agent does not exist until asked for, and
+        # the connection fails without its role ("Required 'compute.globalAddresses.list' permission"):
+        # create the agent, grant it, then connect (terraform-provider-google #14720, #11195;
+        # cloud-foundation-fabric #1399).
+        self.peering_agent = gcp.projects.ServiceIdentity(
+            f"{name}-peering-agent", project=args.project, service=SERVICE_NETWORKING, opts=self.child()
+        )
+        self.peering_agent_role = gcp.projects.IAMMember(
+            f"{name}-peering-agent-role",
+            project=args.project,
+            role="roles/servicenetworking.serviceAgent",
+            member=pulumi.Output.from_input(args.project_number).apply(
+                lambda number: f"serviceAccount:{service_networking_agent(number)}"
+            ),
+            opts=self.child(depends_on=[self.peering_agent]),
+        )
         self.private_services_connection = gcp.servicenetworking.Connection(
             f"{name}-private-services",
             network=self.network.id,
-            service="servicenetworking.googleapis.com",
+            service=SERVICE_NETWORKING,
             reserved_peering_ranges=[self.private_services_range.name],
-            opts=self.child(),
+            # Peered services (Lustre, Redis) are destroyed first, as they depend on the connection, but
+            # the producer side can lag behind their deletion and refuse to drop the connection: then
+            # the peering itself is removed so the network can go (pulumi-gcp servicenetworking.Connection).
+            deletion_policy="REMOVE_PEERING",
+            opts=self.child(depends_on=[self.peering_agent_role]),
         )
 
         self.network_id = self.network.id

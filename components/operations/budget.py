@@ -27,7 +27,7 @@ import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
 from components.naming import Naming
-from components.operations.config import PLACEHOLDER_BILLING_ACCOUNT, BudgetConfig
+from components.operations.config import BudgetConfig
 
 BUDGET_PUBLISHER = "serviceAccount:billing-budget-alert@system.gserviceaccount.com"
 # `BudgetAllUpdatesRule.monitoringNotificationChannels`: at most five.
@@ -48,12 +48,6 @@ class Budget(PlatformComponent):
         super().__init__("operations:Budget", name, opts)
         config = args.config
         assert config.billing_account is not None  # the config requires it when the budget is enabled
-        if config.billing_account == PLACEHOLDER_BILLING_ACCOUNT:
-            pulumi.log.warn(
-                f"llm-platform:budget.billingAccount is the placeholder {PLACEHOLDER_BILLING_ACCOUNT}: "
-                "set your billing account (`gcloud billing accounts list`) before `pulumi up`",
-                resource=self,
-            )
         self.topic = gcp.pubsub.Topic(
             f"{name}-topic",
             name=args.naming.name("budget"),

@@ -102,8 +102,6 @@ class ObservabilityConfig(StrictModel):
 # --- budget -----------------------------------------------------------------------------------
 
 _BILLING_ACCOUNT = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
-# The committed stack files carry this so the offline preview runs; `pulumi up` warns about it.
-PLACEHOLDER_BILLING_ACCOUNT = "000000-000000-000000"
 
 
 def _billing_account(value: str) -> str:

@@ -2,7 +2,8 @@
 
 Creates: one `gcp.projects.Service` per API (`llm-platform:project:Services`), never disabled on destroy.
 Config keys: none of its own; the API list is the union of every concern's `required_services`.
-APIs: cloudresourcemanager (the project-number lookup).
+APIs: cloudresourcemanager and serviceusage, which every other API enablement needs first (and
+which must be enabled out of band on a fresh project: README).
 Outputs: `ProjectServices.resources`, what API-backed resources depend on.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from components.project.services import ProjectServices, ProjectServicesArgs, platform_services
+from components.project.services import BOOTSTRAP_SERVICES, ProjectServices, ProjectServicesArgs, platform_services
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
@@ -19,4 +20,4 @@ __all__ = ["ProjectServices", "ProjectServicesArgs", "platform_services", "requi
 
 
 def required_services(config: PlatformConfig) -> set[str]:
-    return {"cloudresourcemanager.googleapis.com"}
+    return set(BOOTSTRAP_SERVICES)

@@ -49,7 +49,9 @@ def test_single_host_pool_autoscales_without_a_placement_policy(run_component: R
     assert node["labels"] == {TIER_LABEL: "small"}
     assert node["serviceAccount"] == "nodes@example-project.iam.gserviceaccount.com"
     assert node["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
-    assert node["reservationAffinity"] == {"consumeReservationType": "ANY_RESERVATION"}
+    assert node["reservationAffinity"] == {
+        "consumeReservationType": "NO_RESERVATION"
+    }  # others' reservations stay theirs
     assert pool["upgradeSettings"] == {"maxSurge": 0, "maxUnavailable": 1, "strategy": "SURGE"}
 
 

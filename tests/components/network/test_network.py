@@ -19,7 +19,14 @@ def _network(run_component: RunComponent, overrides: dict[str, object] | None = 
         dependency = gcp.projects.Service("api", service="compute.googleapis.com")
         Network(
             "net",
-            NetworkArgs(project=cfg.project, region=cfg.region, naming=naming(), config=cfg.network, serving_port=8000),
+            NetworkArgs(
+                project=cfg.project,
+                project_number="999",
+                region=cfg.region,
+                naming=naming(),
+                config=cfg.network,
+                serving_port=8000,
+            ),
             pulumi.ResourceOptions(depends_on=[dependency]),
         )
 
@@ -42,7 +49,7 @@ def test_every_network_child_is_parented_and_waits_for_the_apis(run_component: R
     component = graph.one("llm-platform:network:Network").urn
     api = graph.one("gcp:projects/service:Service").urn
     children = graph.children(component)
-    assert len(children) == 7
+    assert len(children) == 9
     assert all(api in child.dependencies for child in children)
 
 
@@ -61,6 +68,22 @@ def test_health_check_firewall_opens_only_the_serving_port(run_component: RunCom
     assert firewall.inputs["sourceRanges"] == list(HEALTH_CHECK_RANGES)
     assert firewall.inputs["allows"] == [{"ports": ["8000"], "protocol": "tcp"}]
     assert firewall.inputs["targetTags"] == [naming().node_tag]
+
+
+def test_the_peering_waits_for_the_service_networking_agent_and_its_role(run_component: RunComponent) -> None:
+    graph = _network(run_component)
+    agent = graph.one("gcp:projects/serviceIdentity:ServiceIdentity")
+    assert agent.inputs["service"] == "servicenetworking.googleapis.com"
+    role = graph.one("gcp:projects/iAMMember:IAMMember")
+    assert role.inputs == {
+        "member": "serviceAccount:service-999@service-networking.iam.gserviceaccount.com",
+        "project": "example-project",
+        "role": "roles/servicenetworking.serviceAgent",
+    }
+    assert agent.urn in role.dependencies
+    connection = graph.one("gcp:servicenetworking/connection:Connection")
+    assert role.urn in connection.dependencies
+    assert connection.inputs["deletionPolicy"] == "REMOVE_PEERING"
 
 
 def test_private_services_access(run_component: RunComponent) -> None:
