@@ -11,6 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from tests.conftest import STACKS
 from tools.stack_config import PROJECT_ROOT
 
 WORKFLOWS = sorted((PROJECT_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -45,12 +46,13 @@ def test_pull_request_workflow_has_the_offline_and_the_credentialed_job() -> Non
     runs = "\n".join(step.get("run", "") for step in offline["steps"])
     assert "make test" in runs
     assert "python -m tools policy" in runs
-    assert "python -m tools diff dev prod --base" in runs and "--markdown" in runs
+    assert "python -m tools diff dev staging prod legacy --base" in runs and "--markdown" in runs
     assert "--checkov" in runs
     comment = next(s for s in offline["steps"] if s.get("uses", "").startswith("actions/github-script@"))
     assert "updateComment" in comment["with"]["script"]  # one comment, updated on every push
     assert offline["steps"][0]["with"]["fetch-depth"] == 0  # the base branch must be there for the worktree
 
+    assert preview["strategy"]["matrix"]["stack"] == list(STACKS)
     assert preview["needs"] == "offline"
     assert "vars.GCP_WORKLOAD_IDENTITY_PROVIDER" in preview["if"]
     assert preview["permissions"]["id-token"] == "write"

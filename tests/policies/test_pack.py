@@ -16,6 +16,7 @@ from tests.policies import (
     test_gke,
     test_iam,
     test_kubernetes,
+    test_ordering,
     test_stack,
     test_storage,
     test_tpu,
@@ -24,7 +25,17 @@ from tools.policy import LEVEL_NAMES, SEVERITY_NAMES
 from tools.stack_config import PROJECT_ROOT
 
 PACK = PROJECT_ROOT / "policies"
-CASE_MODULES = (test_gke, test_tpu, test_storage, test_iam, test_cache, test_kubernetes, test_gateway, test_stack)
+CASE_MODULES = (
+    test_gke,
+    test_tpu,
+    test_storage,
+    test_iam,
+    test_cache,
+    test_kubernetes,
+    test_gateway,
+    test_stack,
+    test_ordering,
+)
 # Policies whose compliant/violating pair lives in a dedicated test rather than a CASES table.
 DEDICATED = {"k8s-tpu-pool-exists": "test_kubernetes.py::test_tpu_pods_need_a_pool_of_their_topology"}
 

@@ -11,6 +11,7 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 
+from tests.conftest import STACKS
 from tests.policies.conftest import changed, find, swapped
 from tests.policies.test_stack import without_budget
 from tools.__main__ import main
@@ -21,7 +22,7 @@ from tools.stack_config import load_stack_config
 CLUSTER = ("gcp:container/cluster:Cluster", "gke-cluster")
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_stacks_pass_every_mandatory_policy(pack, graphs, stack: str) -> None:
     report = run_policies(pack, graphs[stack], stack_config=load_stack_config(stack))
     assert report.mandatory == []
