@@ -32,7 +32,15 @@ BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
 TOPIC_IAM_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"
 DATASET_IAM_MEMBER = "gcp:bigquery/datasetIamMember:DatasetIamMember"
 SERVICE_ACCOUNT_IAM_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
-IAM_MEMBERS = (PROJECT_IAM_MEMBER, BUCKET_IAM_MEMBER, TOPIC_IAM_MEMBER, DATASET_IAM_MEMBER, SERVICE_ACCOUNT_IAM_MEMBER)
+SECRET_IAM_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
+IAM_MEMBERS = (
+    PROJECT_IAM_MEMBER,
+    BUCKET_IAM_MEMBER,
+    TOPIC_IAM_MEMBER,
+    DATASET_IAM_MEMBER,
+    SERVICE_ACCOUNT_IAM_MEMBER,
+    SECRET_IAM_MEMBER,
+)
 CLUSTER = "gcp:container/cluster:Cluster"
 NODE_POOL = "gcp:container/nodePool:NodePool"
 CONNECTION = "gcp:servicenetworking/connection:Connection"
@@ -107,6 +115,11 @@ AGENT_ORIGINS: dict[str, Prerequisite] = {
         "the Cloud Monitoring notification agent (ServiceIdentity monitoring.googleapis.com)",
         SERVICE_IDENTITY,
         lambda candidate, _: _value(candidate, "service") == "monitoring.googleapis.com",
+    ),
+    "gcp-sa-artifactregistry": Prerequisite(
+        "the Artifact Registry service agent (ServiceIdentity artifactregistry.googleapis.com)",
+        SERVICE_IDENTITY,
+        lambda candidate, _: _value(candidate, "service") == "artifactregistry.googleapis.com",
     ),
     # A project sink's writer identity is the Logging agent, which the sink's creation returns.
     "gcp-sa-logging": Prerequisite("the log sink whose writer identity it is", "gcp:logging/projectSink:ProjectSink"),
@@ -305,6 +318,7 @@ RULES: tuple[Rule, ...] = (
             (TOPIC_IAM_MEMBER, "pubsub.googleapis.com"),
             (DATASET_IAM_MEMBER, "bigquery.googleapis.com"),
             (SERVICE_ACCOUNT_IAM_MEMBER, "iam.googleapis.com"),
+            (SECRET_IAM_MEMBER, "secretmanager.googleapis.com"),
         )
     ),
     *(
@@ -449,6 +463,27 @@ RULES: tuple[Rule, ...] = (
         "gcp:artifactregistry/repository:Repository",
         "artifactregistry.googleapis.com serves it",
         apis=("artifactregistry.googleapis.com",),
+    ),
+    Rule(
+        "gcp:artifactregistry/repository:Repository",
+        "A remote repository reads its upstream password as the Artifact Registry service agent, which "
+        "needs roles/secretmanager.secretAccessor on the secret "
+        "(https://cloud.google.com/artifact-registry/docs/repositories/configure-remote-auth-dockerhub)",
+        after=(
+            _grants(
+                "roles/secretmanager.secretAccessor", "the agent's access to the upstream secret", SECRET_IAM_MEMBER
+            ),
+        ),
+        when=lambda r: (
+            _value(
+                r,
+                "remoteRepositoryConfig",
+                "upstreamCredentials",
+                "usernamePasswordCredentials",
+                "passwordSecretVersion",
+            )
+            is not None
+        ),
     ),
     *(
         Rule(type_, "certificatemanager.googleapis.com serves it", apis=("certificatemanager.googleapis.com",))

@@ -7,6 +7,7 @@ runs the whole pack on each); each case below removes one dependency a first `pu
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable
 
@@ -15,8 +16,9 @@ import pytest
 from policies.rules.ordering import AGENT_ORIGINS, RULED_TYPES, RULES
 from tests.conftest import STACKS
 from tests.policies.conftest import Case, changed, check_case
-from tools.graph import Registration, StackGraph
+from tools.graph import Registration, StackGraph, evaluate
 from tools.policy import run_policies
+from tools.stack_config import load_stack_config
 
 ORDER = "stack-creation-order"
 
@@ -267,6 +269,20 @@ CASES = [
         expect="an origin for the agent domain 'gcp-sa-aiplatform'",
         id="grant-to-an-agent-nothing-creates",
     ),
+    order(
+        "dev-credentials",
+        ("gcp:secretmanager/secretIamMember:SecretIamMember", "registry-upstream-secret"),
+        ("registry-agent",),
+        "the Artifact Registry service agent",
+        "secret-grant-before-the-registry-agent",
+    ),
+    order(
+        "dev-credentials",
+        ("gcp:artifactregistry/repository:Repository", "registry-repository"),
+        ("registry-upstream-secret",),
+        "the agent's access to the upstream secret",
+        "remote-repository-before-its-secret-grant",
+    ),
     Case(
         "stack-creation-order-covered",
         "dev",
@@ -278,9 +294,23 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def ordering_graphs(policy_graphs: dict[str, StackGraph]) -> dict[str, StackGraph]:
+    """The stacks, and dev with Docker Hub credentials (the registry's secret grant to its agent)."""
+    values = load_stack_config("dev")
+    values["llm-platform:serving"] = json.dumps(
+        {
+            "registry": {
+                "upstreamCredentials": {"username": "bot", "passwordSecretVersion": "projects/p/secrets/hub/versions/1"}
+            }
+        }
+    )
+    return {**policy_graphs, "dev-credentials": evaluate("dev", config=values)}
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_policy(pack, policy_graphs, case: Case) -> None:
-    check_case(pack, policy_graphs, case)
+def test_policy(pack, ordering_graphs, case: Case) -> None:
+    check_case(pack, ordering_graphs, case)
 
 
 def without_api(graph: StackGraph, api: str) -> StackGraph:
