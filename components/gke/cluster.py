@@ -258,8 +258,10 @@ class GkeCluster(PlatformComponent):
             opts=self.child(
                 depends_on=[*self.node_roles, *([self.admission_policy] if self.admission_policy else [])],
                 protect=args.protect,
-                # node_config only shapes the short-lived default pool; after its removal the API
-                # reports no default node config, which must not read as a change.
+                # node_config only shapes the short-lived default pool. The API then reports "the node
+                # configuration of the first node pool" in its place (container v1 Cluster.nodeConfig),
+                # and the field forces replacement: the read-back must never plan a new cluster. The
+                # initial count, also force-new, means nothing once the default pool is gone.
                 ignore_changes=["nodeConfig", "initialNodeCount"],
             ),
         )

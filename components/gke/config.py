@@ -161,6 +161,12 @@ class ClusterConfig(StrictModel):
 
 
 CapacityType = Literal["on-demand", "reservation", "flex-start", "spot"]
+# A reservation of the project (`NAME`) or shared from another (`projects/P/reservations/NAME`), with an
+# optional block (`.../reservationBlocks/BLOCK`); names are Compute Engine resource names (RFC 1035).
+_NAME = r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"
+RESERVATION = re.compile(
+    rf"^(projects/[a-z][a-z0-9-]{{4,28}}[a-z0-9]/reservations/)?{_NAME}(/reservationBlocks/{_NAME})?$"
+)
 
 
 class CapacityConfig(StrictModel):
@@ -178,6 +184,13 @@ class CapacityConfig(StrictModel):
             raise FieldError("reservation", "is required when type is reservation (allowed: reservation: <name>)")
         if self.type != "reservation" and self.reservation:
             raise FieldError("reservation", f"is set but type is {self.type} (allowed: only with type reservation)")
+        if self.reservation and not RESERVATION.match(self.reservation):
+            raise FieldError(
+                "reservation",
+                f"{self.reservation!r} is not a reservation name (allowed: NAME, or projects/PROJECT/reservations/NAME "
+                "for a shared one, either optionally with /reservationBlocks/BLOCK; names are lowercase letters, "
+                "digits and '-', at most 63)",
+            )
         if self.queued_provisioning and self.type != "flex-start":
             raise FieldError("queuedProvisioning", f"needs type flex-start, not {self.type} (allowed: flex-start)")
         return self

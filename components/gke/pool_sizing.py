@@ -12,9 +12,13 @@ from components.gke.tpu import SliceShape
 REGIONAL_POOL_ZONES = 3
 
 
-def reservation_path(project: str, reservation: str) -> str:
-    """Reservations are named by full path, as cluster-toolkit does: `projects/P/reservations/NAME`."""
-    return reservation if reservation.startswith("projects/") else f"projects/{project}/reservations/{reservation}"
+def reservation_value(project: str, reservation: str) -> str:
+    """The reservation as the node pool's affinity names it: the short name for one of the stack's
+    project (the form the provider's acceptance test proves GKE reads back unchanged; the affinity
+    block forces replacement, so a read-back in another form would replace the pool on every update),
+    `projects/P/reservations/NAME` for a reservation shared from another project, as GKE requires."""
+    own = f"projects/{project}/reservations/"
+    return reservation.removeprefix(own) if reservation.startswith(own) else reservation
 
 
 @dataclass(frozen=True)

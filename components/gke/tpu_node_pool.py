@@ -15,7 +15,7 @@ import pulumi_gcp as gcp
 from components.base import PlatformComponent
 from components.gke.cluster import CLOUD_PLATFORM_SCOPE
 from components.gke.config import CapacityConfig
-from components.gke.pool_sizing import pool_sizing, reservation_path
+from components.gke.pool_sizing import pool_sizing, reservation_value
 from components.gke.tpu import TPU_RESOURCE, SliceShape
 from components.naming import Naming
 
@@ -79,7 +79,7 @@ class TpuNodePool(PlatformComponent):
             affinity = gcp.container.NodePoolNodeConfigReservationAffinityArgs(
                 consume_reservation_type="SPECIFIC_RESERVATION",
                 key=RESERVATION_KEY,
-                values=[reservation_path(args.project, capacity.reservation)],
+                values=[reservation_value(args.project, capacity.reservation)],
             )
         else:
             # Only a reservation tier consumes reservations: an on-demand pool with ANY_RESERVATION would
@@ -90,9 +90,9 @@ class TpuNodePool(PlatformComponent):
 
         ignore_changes = ["initialNodeCount"]
         if placement is not None:
-            # vllm-project/ci-infra #547/#552 saw the API return no placement type for TPU7x workload
-            # policies, while cluster-toolkit sends COMPACT and creates fine; a read-back without a type
-            # must never plan the replacement of a slice.
+            # GKE returns no placement type once a workload policy is named (magic-modules#17643, open;
+            # vllm-project/ci-infra#547), while cluster-toolkit sends COMPACT and creates fine: the
+            # read-back without a type must never plan a change to a slice.
             ignore_changes.append("placementPolicy.type")
 
         self.node_pool = gcp.container.NodePool(

@@ -98,9 +98,6 @@ class Series:
             "plotType": self.plot,
             "targetAxis": "Y1",
             "minAlignmentPeriod": ALIGNMENT_PERIOD,
-            "breakdowns": [],
-            "dimensions": [],
-            "measures": [],
         }
         if self.legend:
             data_set["legendTemplate"] = self.legend
@@ -124,8 +121,6 @@ class Chart:
             "xyChart": {
                 "dataSets": [s.render() for s in self.series],
                 "chartOptions": {"mode": "COLOR"},
-                "thresholds": [],
-                "timeshiftDuration": "0s",
                 "yAxis": {"label": self.y_label, "scale": "LINEAR"},
             },
         }

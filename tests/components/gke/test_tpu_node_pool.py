@@ -90,7 +90,7 @@ def test_reservation_and_spot_pools(run_component: RunComponent) -> None:
     assert reserved.inputs["nodeConfig"]["reservationAffinity"] == {
         "consumeReservationType": "SPECIFIC_RESERVATION",
         "key": "compute.googleapis.com/reservation-name",
-        "values": ["projects/example-project/reservations/tpu-r"],
+        "values": ["tpu-r"],
     }
     spot = _pool(run_component, tier(capacity={"type": "spot"})).one(NODE_POOL)
     assert spot.inputs["nodeConfig"]["spot"] is True

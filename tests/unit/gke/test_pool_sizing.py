@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.gke.config import CapacityConfig
-from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_path
+from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_value
 from components.gke.tpu import slice_shape
 
 
@@ -18,6 +18,7 @@ def test_pool_sizing_per_capacity_mode() -> None:
     assert pool_sizing(slice_, CapacityConfig(type="flex-start"), 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
 
 
-def test_reservation_path() -> None:
-    assert reservation_path("acme", "tpu-res") == "projects/acme/reservations/tpu-res"
-    assert reservation_path("acme", "projects/shared/reservations/r") == "projects/shared/reservations/r"
+def test_reservation_value() -> None:
+    assert reservation_value("acme", "tpu-res") == "tpu-res"
+    assert reservation_value("acme", "projects/acme/reservations/tpu-res") == "tpu-res"
+    assert reservation_value("acme", "projects/shared/reservations/r") == "projects/shared/reservations/r"
