@@ -69,6 +69,15 @@ def _any(candidate: PolicyResource, subject: PolicyResource) -> bool:
     return True
 
 
+def _named_by(field: str, *path: str) -> Match:
+    """A candidate whose `field` is what the judged resource names at `path`."""
+    return lambda candidate, subject: _same(_value(candidate, field), _value(subject, *path))
+
+
+def _sets(*path: str) -> Callable[[PolicyResource], bool]:
+    return lambda resource: _value(resource, *path) is not None
+
+
 @dataclass(frozen=True)
 class Prerequisite:
     """A resource that must be upstream: of `type`, matching `match`.
@@ -100,27 +109,19 @@ def api(name: str) -> Prerequisite:
 
 
 # --- the Google service agents a grant can name, and what brings each into being -----------------
+def _agent(service: str, name: str) -> Prerequisite:
+    return Prerequisite(
+        f"the {name} service agent (ServiceIdentity {service})",
+        SERVICE_IDENTITY,
+        lambda candidate, _: _value(candidate, "service") == service,
+    )
+
+
 AGENT_ORIGINS: dict[str, Prerequisite] = {
-    "gcp-sa-lustre": Prerequisite(
-        "the Managed Lustre service agent (ServiceIdentity lustre.googleapis.com)",
-        SERVICE_IDENTITY,
-        lambda candidate, _: _value(candidate, "service") == "lustre.googleapis.com",
-    ),
-    "service-networking": Prerequisite(
-        "the Service Networking service agent (ServiceIdentity servicenetworking.googleapis.com)",
-        SERVICE_IDENTITY,
-        lambda candidate, _: _value(candidate, "service") == "servicenetworking.googleapis.com",
-    ),
-    "gcp-sa-monitoring-notification": Prerequisite(
-        "the Cloud Monitoring notification agent (ServiceIdentity monitoring.googleapis.com)",
-        SERVICE_IDENTITY,
-        lambda candidate, _: _value(candidate, "service") == "monitoring.googleapis.com",
-    ),
-    "gcp-sa-artifactregistry": Prerequisite(
-        "the Artifact Registry service agent (ServiceIdentity artifactregistry.googleapis.com)",
-        SERVICE_IDENTITY,
-        lambda candidate, _: _value(candidate, "service") == "artifactregistry.googleapis.com",
-    ),
+    "gcp-sa-lustre": _agent("lustre.googleapis.com", "Managed Lustre"),
+    "service-networking": _agent("servicenetworking.googleapis.com", "Service Networking"),
+    "gcp-sa-monitoring-notification": _agent("monitoring.googleapis.com", "Cloud Monitoring notification"),
+    "gcp-sa-artifactregistry": _agent("artifactregistry.googleapis.com", "Artifact Registry"),
     # A project sink's writer identity is the Logging agent, which the sink's creation returns.
     "gcp-sa-logging": Prerequisite("the log sink whose writer identity it is", "gcp:logging/projectSink:ProjectSink"),
 }
@@ -293,7 +294,7 @@ RULES: tuple[Rule, ...] = (
             Prerequisite(
                 "the Service enabling its own API",
                 SERVICE,
-                lambda candidate, subject: _same(_value(candidate, "service"), _value(subject, "service")),
+                _named_by("service", "service"),
             ),
         ),
     ),
@@ -422,9 +423,7 @@ RULES: tuple[Rule, ...] = (
             Prerequisite(
                 "the workload policy it names",
                 "gcp:compute/resourcePolicy:ResourcePolicy",
-                lambda candidate, subject: _same(
-                    _value(candidate, "name"), _value(subject, "placementPolicy", "policyName")
-                ),
+                _named_by("name", "placementPolicy", "policyName"),
             ),
         ),
         when=lambda r: isinstance(_value(r, "placementPolicy", "policyName"), str),
@@ -474,15 +473,8 @@ RULES: tuple[Rule, ...] = (
                 "roles/secretmanager.secretAccessor", "the agent's access to the upstream secret", SECRET_IAM_MEMBER
             ),
         ),
-        when=lambda r: (
-            _value(
-                r,
-                "remoteRepositoryConfig",
-                "upstreamCredentials",
-                "usernamePasswordCredentials",
-                "passwordSecretVersion",
-            )
-            is not None
+        when=_sets(
+            "remoteRepositoryConfig", "upstreamCredentials", "usernamePasswordCredentials", "passwordSecretVersion"
         ),
     ),
     *(
@@ -501,7 +493,7 @@ RULES: tuple[Rule, ...] = (
             Prerequisite(
                 "its certificate map",
                 "gcp:certificatemanager/certificateMap:CertificateMap",
-                lambda candidate, subject: _same(_value(candidate, "name"), _value(subject, "map")),
+                _named_by("name", "map"),
             ),
             Prerequisite("its certificate", "gcp:certificatemanager/certificate:Certificate"),
         ),
@@ -533,7 +525,7 @@ RULES: tuple[Rule, ...] = (
             Prerequisite(
                 "its service",
                 "gcp:monitoring/customService:CustomService",
-                lambda candidate, subject: _same(_value(candidate, "serviceId"), _value(subject, "service")),
+                _named_by("serviceId", "service"),
             ),
         ),
     ),
@@ -555,7 +547,7 @@ RULES: tuple[Rule, ...] = (
         "IAM policy (https://cloud.google.com/billing/docs/how-to/budgets-programmatic-notifications)",
         apis=("billingbudgets.googleapis.com",),
         after=(_grants("roles/pubsub.publisher", "the topic's publisher grant to Billing", TOPIC_IAM_MEMBER),),
-        when=lambda r: _value(r, "allUpdatesRule", "pubsubTopic") is not None,
+        when=_sets("allUpdatesRule", "pubsubTopic"),
     ),
     Rule(
         "gcp:billing/budget:Budget", "billingbudgets.googleapis.com serves it", apis=("billingbudgets.googleapis.com",)
@@ -618,11 +610,9 @@ RULES: tuple[Rule, ...] = (
         Prerequisite(
             "an entry of the certificate map it names",
             "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
-            lambda candidate, subject: _same(
-                _value(candidate, "map"), _value(subject, "metadata", "annotations", "networking.gke.io/certmap")
-            ),
+            _named_by("map", "metadata", "annotations", "networking.gke.io/certmap"),
         ),
-        when=lambda r: _value(r, "metadata", "annotations", "networking.gke.io/certmap") is not None,
+        when=_sets("metadata", "annotations", "networking.gke.io/certmap"),
     ),
     _after(
         "kubernetes:networking.gke.io/v1:GCPBackendPolicy",
@@ -631,11 +621,9 @@ RULES: tuple[Rule, ...] = (
         Prerequisite(
             "the Cloud Armor policy it names",
             "gcp:compute/securityPolicy:SecurityPolicy",
-            lambda candidate, subject: _same(
-                _value(candidate, "name"), _value(subject, "spec", "default", "securityPolicy")
-            ),
+            _named_by("name", "spec", "default", "securityPolicy"),
         ),
-        when=lambda r: _value(r, "spec", "default", "securityPolicy") is not None,
+        when=_sets("spec", "default", "securityPolicy"),
     ),
     _after(
         "kubernetes:core/v1:PersistentVolume",
@@ -650,9 +638,7 @@ RULES: tuple[Rule, ...] = (
         Prerequisite(
             "a read grant on its bucket",
             BUCKET_IAM_MEMBER,
-            lambda candidate, subject: _same(
-                _value(candidate, "bucket"), _value(subject, "spec", "csi", "volumeHandle")
-            ),
+            _named_by("bucket", "spec", "csi", "volumeHandle"),
         ),
         when=lambda r: _csi_driver(r) == "gcsfuse.csi.storage.gke.io",
     ),
