@@ -13,7 +13,7 @@ from tools.render import mermaid
 from tools.stack_config import PROJECT_ROOT, load_stack_config
 
 
-def test_preview_writes_the_canonical_json(tmp_path: Path, dev: StackGraph, capsys) -> None:
+def test_preview_writes_the_canonical_json(tmp_path: Path, dev: StackGraph, capsys, caplog) -> None:
     target = tmp_path / "dev.json"
     assert main(["preview", "dev", "--json", str(target)]) == 0
     document = json.loads(target.read_text())
@@ -37,6 +37,9 @@ def test_preview_writes_the_canonical_json(tmp_path: Path, dev: StackGraph, caps
     out = capsys.readouterr().out
     assert "offline preview of stack dev" in out
     assert "resources by type" in out
+    # The committed placeholders pass offline, and the preview warns what a real run will ask for.
+    assert "a real preview or up stops until these placeholders are set:" in caplog.text
+    assert "pulumi config set gcp:project VALUE" in caplog.text
 
 
 def test_mermaid_has_a_subgraph_per_component(dev: StackGraph) -> None:

@@ -407,7 +407,9 @@ def load_platform_config() -> PlatformConfig:
         config = parse_platform_config(current_config_values(), pulumi.get_stack())
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
-    placeholders = [] if offline() else placeholder_problems(config)
-    if placeholders:
+    placeholders = placeholder_problems(config)
+    if placeholders and not offline():
         raise pulumi.RunError("stack configuration still holds placeholders:\n  " + "\n  ".join(placeholders))
+    if placeholders:
+        pulumi.log.warn("a real preview or up stops until these placeholders are set:\n  " + "\n  ".join(placeholders))
     return config
