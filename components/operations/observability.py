@@ -29,6 +29,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
+from components.identity.service_agents import service_agent
 from components.naming import Naming
 from components.operations import definitions, metrics
 from components.operations.config import ObservabilityConfig
@@ -36,10 +37,6 @@ from components.operations.config import ObservabilityConfig
 DATASET_WRITER_ROLE = "roles/bigquery.dataEditor"
 LB_LOG_RESOURCE = "http_load_balancer"
 MILLISECONDS_PER_DAY = 86_400_000
-
-
-def monitoring_notification_agent(project_number: str) -> str:
-    return f"serviceAccount:service-{project_number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
 
 
 def request_log_filter(backend_regex: str) -> str:
@@ -110,7 +107,7 @@ class Observability(PlatformComponent):
                 project=args.project,
                 topic=self.alert_topic.name,
                 role="roles/pubsub.publisher",
-                member=pulumi.Output.from_input(args.project_number).apply(monitoring_notification_agent),
+                member=service_agent(args.project_number, "gcp-sa-monitoring-notification"),
                 opts=self.child(depends_on=[agents, channel]),
             )
         channel_names = [channel.name for channel in self.channels]

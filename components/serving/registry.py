@@ -19,16 +19,12 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
+from components.identity.service_agents import service_agent
 from components.naming import Naming
 from components.serving.config import RegistryConfig
 from components.serving.images import pull_through, remote_repository_host
 
 SECRET_ACCESSOR = "roles/secretmanager.secretAccessor"
-
-
-def registry_agent(project_number: str) -> str:
-    """The Artifact Registry service agent of a project."""
-    return f"serviceAccount:service-{project_number}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
 
 
 def secret_of(version: str) -> str:
@@ -64,7 +60,7 @@ class RemoteRegistry(PlatformComponent):
                     project=args.project,
                     secret_id=secret_of(upstream.password_secret_version),
                     role=SECRET_ACCESSOR,
-                    member=pulumi.Output.from_input(args.project_number).apply(registry_agent),
+                    member=service_agent(args.project_number, "gcp-sa-artifactregistry"),
                     opts=self.child(depends_on=[agent]),
                 )
             )

@@ -26,6 +26,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
+from components.identity.service_agents import service_agent
 from components.storage.config import LustreConfig
 from components.storage.mount import ModelStoreArgs, claim_mount
 
@@ -62,11 +63,6 @@ exit 1
 def read_gib_s(capacity_gib: int, per_unit_mb_s: int) -> float:
     """Aggregate read throughput: the tier's MB/s for every TiB of capacity."""
     return capacity_gib / 1024 * per_unit_mb_s * 1e6 / 2**30
-
-
-def lustre_agent(project_number: str) -> str:
-    """The Managed Lustre service agent, which performs imports (https://cloud.google.com/iam/docs/service-agents)."""
-    return f"service-{project_number}@gcp-sa-lustre.iam.gserviceaccount.com"
 
 
 def import_job_name(prefix: str, *identity: str) -> str:
@@ -130,7 +126,7 @@ class LustreModelStore(PlatformComponent):
             f"{name}-agent-reads-bucket",
             bucket=args.bucket,
             role=BUCKET_READ_ROLE,
-            member=pulumi.Output.from_input(args.project_number).apply(lambda n: f"serviceAccount:{lustre_agent(n)}"),
+            member=service_agent(args.project_number, "gcp-sa-lustre"),  # it performs the imports
             opts=self.child(depends_on=[self.agent]),
         )
 
