@@ -6,8 +6,7 @@ All decisions live in `components/`; this file only wires them together and expo
 import pulumi
 import pulumi_gcp as gcp
 
-from components.concerns import declared
-from components.config.platform import load_platform_config
+from components import concerns
 from components.gateway import (
     GatewayAuth,
     GatewayAuthArgs,
@@ -43,7 +42,7 @@ from components.operations import (
     cache_settings,
     request_analytics_enabled,
 )
-from components.project import ProjectServices, ProjectServicesArgs, platform_services
+from components.project import ProjectServices, ProjectServicesArgs
 from components.serving import (
     CompileCacheGrant,
     CompileCacheGrantArgs,
@@ -65,11 +64,13 @@ from components.storage import (
     weights_read_seconds,
 )
 
-config = load_platform_config()
+config = concerns.load_config()
 naming = Naming(stack=pulumi.get_stack(), environment=config.environment, extra_labels=config.labels)
 multi_host = any(tier.shape.multi_host for tier in config.tiers.values())
 
-services = ProjectServices("services", ProjectServicesArgs(project=config.project, services=platform_services(config)))
+services = ProjectServices(
+    "services", ProjectServicesArgs(project=config.project, services=concerns.required_services(config))
+)
 after_apis = pulumi.ResourceOptions(depends_on=services.resources)
 
 project = gcp.organizations.get_project_output(
@@ -113,7 +114,7 @@ cluster = GkeCluster(
         subnetwork=network.subnet_id,
         protect=config.protect,
         model_store=config.model_store_type,
-        admitted_images=declared("admitted_images", config),
+        admitted_images=concerns.declared("admitted_images", config),
     ),
     after_apis,
 )

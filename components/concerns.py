@@ -1,20 +1,26 @@
-"""The concern packages under `components/` and what each declares about itself.
+"""The concern packages under `components/`, what each declares about itself, and the checked config.
 
 Every concern package defines `required_services(config)`; some also define
-`private_services_demand(config)` (blocks of the private services range they take) or
-`admitted_images(config)` (image patterns Binary Authorization must admit). Callers take the union,
-so adding a concern never means editing a central list.
+`private_services_demand(config)` (blocks of the private services range they take),
+`admitted_images(config)` (image patterns Binary Authorization must admit) or
+`config_problems(config)` (checks over the whole config that need the concern's own code). Callers
+take the union, so adding a concern never means editing a central list. This module sits above every
+concern: the root config (`components/config/`) never imports it, and no concern does either.
 """
 
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import pkgutil
+from collections.abc import Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from components.config.platform import PlatformConfig
+from components.config.fields import FieldError
+from components.config.loader import ConfigCheck, load_platform_config, parse_platform_config
+from components.config.platform import PlatformConfig
+from components.network.config import private_services_overflow
 
 # Packages of `components` that are not concerns of the platform.
 NOT_CONCERNS = {"config"}
@@ -34,3 +40,31 @@ def concern_packages() -> list[ModuleType]:
 def declared(name: str, config: PlatformConfig) -> list[Any]:
     """Everything the concerns declare under `name` for this stack, in package order."""
     return [item for package in concern_packages() for item in getattr(package, name, lambda _: [])(config)]
+
+
+def required_services(config: PlatformConfig) -> list[str]:
+    """The sorted union of the APIs every concern declares for this stack."""
+    return sorted(set(declared("required_services", config)))
+
+
+def private_services_problems(config: PlatformConfig) -> list[FieldError]:
+    """The private services range must hold a block for everything that peers through it."""
+    psa = ipaddress.IPv4Network(config.network.private_services_cidr)
+    overflow = private_services_overflow(psa.prefixlen, declared("private_services_demand", config), str(psa))
+    return [FieldError("network.privateServicesCidr", overflow)] if overflow else []
+
+
+def config_checks() -> list[ConfigCheck]:
+    """The checks over the whole config that concerns declare, beside the root's own."""
+    declared_checks = [package.config_problems for package in concern_packages() if hasattr(package, "config_problems")]
+    return [private_services_problems, *declared_checks]
+
+
+def parse_config(raw: Mapping[str, Any], stack: str = "dev") -> PlatformConfig:
+    """`parse_platform_config` with every concern's checks: what the program itself runs."""
+    return parse_platform_config(raw, stack, config_checks())
+
+
+def load_config() -> PlatformConfig:
+    """The stack's config as the engine hands it, every check applied; a bad config raises `pulumi.RunError`."""
+    return load_platform_config(config_checks())

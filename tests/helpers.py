@@ -9,8 +9,9 @@ from typing import get_origin
 
 import pytest
 
+from components.concerns import parse_config
 from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, annotation_at, model_at
-from components.config.platform import PlatformConfig, parse_platform_config
+from components.config.platform import PlatformConfig
 from components.naming import Naming
 
 LLAMA_8B = {
@@ -48,7 +49,7 @@ def values(overrides: Mapping[str, object] | None = None, drop: tuple[str, ...] 
 
 
 def config(overrides: Mapping[str, object] | None = None) -> PlatformConfig:
-    return parse_platform_config(values(overrides))
+    return parse_config(values(overrides))
 
 
 def naming(environment: str = "dev", stack: str = "test") -> Naming:
@@ -78,7 +79,7 @@ def names_a_leaf(key: str) -> bool:
 def assert_rejected(bad: Mapping[str, str], expected: str) -> None:
     """`bad` is rejected with `expected` among its lines, and every line names a leaf key, never a model."""
     with pytest.raises(ConfigError) as raised:
-        parse_platform_config(bad)
+        parse_config(bad)
     message = str(raised.value)
     assert expected in message
     for line in message.splitlines()[1:]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from components.operations.budget import Budget, BudgetArgs
 from components.operations.cache import Cache, CacheArgs, cache_settings
-from components.operations.checks import operations_problems, private_services_demand, request_analytics_enabled
+from components.operations.checks import config_problems, private_services_demand, request_analytics_enabled
 from components.operations.definitions import Scope, TierView
 from components.operations.observability import Observability, ObservabilityArgs
 
@@ -36,7 +36,7 @@ __all__ = [
     "Scope",
     "TierView",
     "cache_settings",
-    "operations_problems",
+    "config_problems",
     "private_services_demand",
     "request_analytics_enabled",
     "required_services",

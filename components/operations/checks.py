@@ -25,7 +25,8 @@ def private_services_demand(config: PlatformConfig) -> list[tuple[str, int]]:
     return [("Memorystore cache", cache_settings(config.cache, config.environment).reservation_prefix)]
 
 
-def operations_problems(config: PlatformConfig) -> list[FieldError]:
+def config_problems(config: PlatformConfig) -> list[FieldError]:
+    """Operations' checks over the whole config (handed to the loader by `components/concerns.py`)."""
     problems: list[FieldError] = []
     cache = config.cache
     if cache.enabled:

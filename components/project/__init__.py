@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from components.project.services import BOOTSTRAP_SERVICES, ProjectServices, ProjectServicesArgs, platform_services
+from components.project.services import BOOTSTRAP_SERVICES, ProjectServices, ProjectServicesArgs
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig
 
-__all__ = ["ProjectServices", "ProjectServicesArgs", "platform_services", "required_services"]
+__all__ = ["ProjectServices", "ProjectServicesArgs", "required_services"]
 
 
 def required_services(config: PlatformConfig) -> set[str]:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.concerns import declared
-
-if TYPE_CHECKING:
-    from components.config.platform import PlatformConfig
-
-
-def platform_services(config: PlatformConfig) -> list[str]:
-    """The sorted union of the APIs every concern declares for this stack."""
-    return sorted(set(declared("required_services", config)))
 
 
 @dataclass(frozen=True)

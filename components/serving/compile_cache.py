@@ -18,8 +18,8 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
+from components.serving.config import COMPILE_CACHE_PREFIX
 
-COMPILE_CACHE_PREFIX = "compile-cache/"
 CACHE_WRITE_ROLE = "roles/storage.objectUser"
 MOUNT_PATH = "/var/cache/vllm"
 VOLUME_NAME = "compile-cache"

@@ -15,6 +15,8 @@ from components.serving import cold_start, vllm_args
 from components.serving.images import DEFAULT_VLLM_IMAGE, pinned_image
 from components.serving.presets import PRESETS
 
+# Each tier's XLA compile cache lives under this folder of the model bucket (serving/compile_cache.py).
+COMPILE_CACHE_PREFIX = "compile-cache/"
 # Tier names become part of node pool names (`llm-<stack>-tpu-<tier>`, at most 40 characters).
 MAX_TIER_NAME = 20
 _SIZING_KEYS = {"topology": "topology", "machine_type": "machineType"}

@@ -8,14 +8,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.naming import Naming, label_value
-from components.storage.config import ModelBucketConfig
-
-
-def default_bucket_name(project: str, stack: str) -> str:
-    """Bucket names are global: prefix them with the project id (the config check proves Cloud Storage
-    accepts the result, or asks for `modelBucket.name`)."""
-    return f"{project}-{label_value(stack)}-models"[:63].rstrip("-_")
+from components.naming import Naming
+from components.storage.config import ModelBucketConfig, default_bucket_name
 
 
 @dataclass(frozen=True)

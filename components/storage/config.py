@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from components.config import catalog
 from components.config.fields import FieldError, StrictModel
+from components.naming import label_value
 
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 # "Bucket names cannot begin with the goog prefix" and "cannot contain google or close misspellings,
@@ -26,6 +27,23 @@ def bucket_name_problem(name: str) -> str | None:
     if name.startswith("goog") or _GOOGLE_LIKE.search(name):
         return "begins with 'goog' or contains 'google' or a look-alike, which Cloud Storage reserves"
     return None
+
+
+def default_bucket_name(project: str, stack: str) -> str:
+    """Bucket names are global: prefix them with the project id (the config check proves Cloud Storage
+    accepts the result, or asks for `modelBucket.name`)."""
+    return f"{project}-{label_value(stack)}-models"[:63].rstrip("-_")
+
+
+# First GKE version with the Cloud Storage FUSE profile StorageClasses (GoogleCloudPlatform/cluster-toolkit
+# `minGCSFuseProfileGKEVersion`; GKE "Cloud Storage FUSE profiles" how-to).
+PROFILE_MIN_VERSION = (1, 35, 1, 1616000)
+
+
+def has_serving_profile(min_version: tuple[int, ...]) -> bool:
+    """Whether every node the cluster may run has the profile StorageClasses (a `1.X` prefix means
+    the newest 1.X patch, so it is compared on the parts it names)."""
+    return min_version >= PROFILE_MIN_VERSION[: len(min_version)]
 
 
 def _bucket_name(value: str) -> str:

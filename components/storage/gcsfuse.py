@@ -20,19 +20,10 @@ from components.storage.mount import ModelStoreArgs, claim_mount
 DRIVER = "gcsfuse.csi.storage.gke.io"
 CACHE_VOLUME = "gke-gcsfuse-cache"  # the name the GKE sidecar looks for
 SERVING_PROFILE = "gcsfusecsi-serving"
-# First GKE version with the profile StorageClasses (GoogleCloudPlatform/cluster-toolkit
-# `minGCSFuseProfileGKEVersion`; GKE "Cloud Storage FUSE profiles" how-to).
-PROFILE_MIN_VERSION = (1, 35, 1, 1616000)
 # A static PV binds only to a claim of the same class; this name has no StorageClass object behind it.
 STATIC_CLASS = "gcsfuse-static"
 # Cloud Storage has no size; Kubernetes needs one to match claim and volume.
 NOMINAL_CAPACITY = "10Ti"
-
-
-def has_serving_profile(min_version: tuple[int, ...]) -> bool:
-    """Whether every node the cluster may run has the profile StorageClasses (a `1.X` prefix means
-    the newest 1.X patch, so it is compared on the parts it names)."""
-    return min_version >= PROFILE_MIN_VERSION[: len(min_version)]
 
 
 def mount_options(prefix: str, config: GcsFuseConfig, cache_size_gib: int) -> list[str]:

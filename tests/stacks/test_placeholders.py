@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-import components.config.platform as platform
+import components.config.loader as loader
+from components.concerns import parse_config
 from components.config.placeholders import placeholder_problems
-from components.config.platform import parse_platform_config
 from tests.conftest import STACKS
 from tools.graph import ProgramError, evaluate
 from tools.stack_config import load_stack_config
@@ -20,7 +20,7 @@ KEY = re.compile(r"^(?P<key>[a-z-]+:[^:]+): (?P<value>'[^']*') is a placeholder"
 @pytest.fixture
 def real_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """As under `pulumi preview` / `pulumi up`: the program does not run on the mock monitor."""
-    monkeypatch.setattr(platform, "offline", lambda: False)
+    monkeypatch.setattr(loader, "offline", lambda: False)
 
 
 def _real_values(stack: str) -> dict[str, str]:
@@ -48,7 +48,7 @@ def _real_values(stack: str) -> dict[str, str]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_placeholder_names_its_key_and_how_to_set_it(stack: str) -> None:
     values = load_stack_config(stack)
-    problems = placeholder_problems(parse_platform_config(values, stack))
+    problems = placeholder_problems(parse_config(values, stack))
     keys = [KEY.match(line)["key"] for line in problems]  # type: ignore[index]
     assert "gcp:project" in keys and "llm-platform:budget.billingAccount" in keys
     for line, key in zip(problems, keys, strict=True):
@@ -63,15 +63,13 @@ def test_a_real_run_with_placeholders_stops_before_registering_anything(stack: s
     assert raised.value.registered == 0
     lines = str(raised.value).splitlines()
     assert lines[0] == "stack configuration still holds placeholders:"
-    assert lines[1:] == [
-        f"  {line}" for line in placeholder_problems(parse_platform_config(load_stack_config(stack), stack))
-    ]
+    assert lines[1:] == [f"  {line}" for line in placeholder_problems(parse_config(load_stack_config(stack), stack))]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_real_run_with_every_placeholder_replaced_goes_through(stack: str, real_engine: None) -> None:
     values = _real_values(stack)
-    assert placeholder_problems(parse_platform_config(values, stack)) == []
+    assert placeholder_problems(parse_config(values, stack)) == []
     graph = evaluate(stack, config=values)
     assert graph.one("gcp:container/cluster:Cluster").inputs["project"] == f"acme-llm-{stack}"
 
@@ -99,5 +97,5 @@ def test_each_kind_of_placeholder_is_recognised(key: str, change: object, proble
         values[key] = json.dumps({**json.loads(values.get(key, "{}")), **change})
     else:
         values[key] = str(change)
-    (found,) = placeholder_problems(parse_platform_config(values, "dev"))
+    (found,) = placeholder_problems(parse_config(values, "dev"))
     assert found.startswith(f"{problem}: ")

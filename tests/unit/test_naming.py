@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from components.identity import ksa_principal
 from components.naming import Naming, label_value
-from components.storage.bucket import default_bucket_name
+from components.storage.config import default_bucket_name
 
 GCP_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")

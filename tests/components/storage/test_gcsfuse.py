@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.storage.config import GcsFuseConfig
-from components.storage.gcsfuse import GcsFuseModelStore, GcsFuseModelStoreArgs, has_serving_profile, mount_options
+from components.storage.config import GcsFuseConfig, has_serving_profile
+from components.storage.gcsfuse import GcsFuseModelStore, GcsFuseModelStoreArgs, mount_options
 from tests.components.storage.helpers import CLAIM, DATASOURCE, common, pod_with, provider
 from tests.conftest import RunComponent
 from tools.graph import StackGraph

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from components.concerns import parse_config
 from components.config.errors import ConfigError
-from components.config.platform import parse_platform_config
 from tests.helpers import BASE_CONFIG, tier, values
 from tools.graph import ProgramError, evaluate
 
 
 def test_committed_stacks_are_valid(stack_configs: dict[str, dict[str, str]]) -> None:
-    dev = parse_platform_config(stack_configs["dev"])
-    prod = parse_platform_config(stack_configs["prod"])
+    dev = parse_config(stack_configs["dev"])
+    prod = parse_config(stack_configs["prod"])
     assert (dev.environment, dev.protect) == ("dev", False)
     assert (prod.environment, prod.protect) == ("prod", True)
 
 
 def test_defaults_fill_everything_optional() -> None:
-    parsed = parse_platform_config(BASE_CONFIG)
+    parsed = parse_config(BASE_CONFIG)
     assert parsed.network.private_services_cidr == "10.24.0.0/20"
     assert parsed.serving.namespace == "llm-serving"
     assert parsed.model_bucket.name is None
@@ -27,7 +27,7 @@ def test_defaults_fill_everything_optional() -> None:
 def test_every_problem_is_listed_at_once() -> None:
     bad = values({"llm-platform:bogus": "1", "gcp:project": "x", "llm-platform:serving": {"port": 1}})
     with pytest.raises(ConfigError) as raised:
-        parse_platform_config(bad)
+        parse_config(bad)
     lines = str(raised.value).splitlines()[1:]
     assert [line.split(":")[0:2] for line in lines] == [
         ["  gcp", "project"],
@@ -39,7 +39,7 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_cross_field_problems_of_one_model_are_listed_together() -> None:
     bad = values({"llm-platform:tiers": {"small": tier(capacity={"type": "flex-start"}, minReplicas=3, maxReplicas=2)}})
     with pytest.raises(ConfigError) as raised:
-        parse_platform_config(bad)
+        parse_config(bad)
     lines = [line.strip() for line in str(raised.value).splitlines()[1:]]
     assert lines == [
         "llm-platform:tiers.small.minReplicas: 3 is above maxReplicas 2 (allowed: min <= max)",
@@ -56,7 +56,7 @@ def test_bad_config_stops_the_program_before_any_resource() -> None:
 
 def test_model_store_defaults_follow_the_environment() -> None:
     prod = {"llm-platform:environment": "prod", "llm-platform:gateway": {"domain": "llm.example.com"}}
-    assert parse_platform_config(values()).model_store_type == "gcsfuse"
-    assert parse_platform_config(values(prod)).model_store_type == "lustre"
+    assert parse_config(values()).model_store_type == "gcsfuse"
+    assert parse_config(values(prod)).model_store_type == "lustre"
     chosen = {**prod, "llm-platform:modelStore": {"type": "gcsfuse"}}
-    assert parse_platform_config(values(chosen)).model_store_type == "gcsfuse"
+    assert parse_config(values(chosen)).model_store_type == "gcsfuse"

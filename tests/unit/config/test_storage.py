@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from components.concerns import parse_config
 from components.config.errors import ConfigError
-from components.config.platform import parse_platform_config
 from tests.helpers import values
 
 
@@ -16,7 +16,7 @@ def test_parallelstore_capacity_rule(capacity: int) -> None:
     valid = 12000 <= capacity <= 100000 and capacity % 4000 == 0
     overrides = {"llm-platform:modelStore": {"parallelstore": {"capacityGib": capacity}}}
     if valid:
-        assert parse_platform_config(values(overrides)).model_store.parallelstore.capacity_gib == capacity
+        assert parse_config(values(overrides)).model_store.parallelstore.capacity_gib == capacity
     else:
         with pytest.raises(ConfigError, match="is not a Parallelstore capacity"):
-            parse_platform_config(values(overrides))
+            parse_config(values(overrides))
