@@ -23,7 +23,7 @@ from components.config.platform import PlatformConfig
 from components.network.config import private_services_overflow
 
 # Packages of `components` that are not concerns of the platform.
-NOT_CONCERNS = {"config"}
+NOT_CONCERNS = {"config", "stack"}
 
 
 def concern_packages() -> list[ModuleType]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from components.concerns import concern_packages
 from tools.stack_config import PROJECT_ROOT
 
 ROOTS = ("components", "policies", "tools")
@@ -55,8 +56,7 @@ def imports_of(module: str, path: Path) -> set[str]:
             continue
         edges |= {name for name in names if name in MODULES and name != module}
     if module == "components.concerns":
-        edges |= {name for name in MODULES if name.count(".") == 1 and name.startswith("components.")}
-        edges -= {"components.config", "components.base", "components.naming", "components.concerns"}
+        edges |= {f"components.{package.__name__.split('.')[1]}" for package in concern_packages()}
     return edges
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from components.config.fields import KubernetesName, Labels, ProjectId, Region, StrictModel, Zone
-from components.gateway.config import GatewayConfig
+from components.gateway.config import GatewayConfig, RouteConfig
 from components.gke import tpu
 from components.gke.config import ClusterConfig, version_parts
 from components.network.config import NetworkConfig
@@ -52,6 +52,16 @@ class PlatformConfig(StrictModel):
     def smallest_tier(self) -> str:
         """The tier with the fewest chips (then by name): where /v1 goes when there is no medium tier."""
         return min(self.tiers, key=lambda name: (self.tiers[name].shape.chips, name))
+
+    @property
+    def multi_host(self) -> bool:
+        """Whether any tier is a multi-host slice (the stack then runs the LeaderWorkerSet controller)."""
+        return any(tier.shape.multi_host for tier in self.tiers.values())
+
+    @property
+    def routes(self) -> tuple[list[RouteConfig], str]:
+        """The Gateway's path routes and the tier `/v1` goes to, for the tiers this stack has."""
+        return self.gateway.resolve_routes(self.tiers, self.smallest_tier)
 
     @property
     def regional_cluster(self) -> bool:

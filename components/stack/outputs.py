@@ -1,0 +1,98 @@
+"""The stack outputs: what users call and what the estimates behind each tier's size say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.config.platform import PlatformConfig
+from components.gateway import InferenceGateway, tier_path
+from components.gke import GkeCluster, TpuNodePool
+from components.identity import WorkloadIdentity
+from components.operations import Budget, Cache, Observability
+from components.serving import InferenceTier, ServingNamespace, cold_start
+from components.serving.inference_tier import workload_name
+from components.stack.foundation import Foundation
+from components.stack.serving import ServingPlane
+from components.storage import ModelStore, weights_read_seconds
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Every concern a stack composed, as `__main__.py` built them."""
+
+    config: PlatformConfig
+    base: Foundation
+    cluster: GkeCluster
+    pools: dict[str, TpuNodePool]
+    identity: WorkloadIdentity
+    serving: ServingNamespace
+    store: ModelStore
+    plane: ServingPlane
+    tiers: dict[str, InferenceTier]
+    gateway: InferenceGateway
+    cache: Cache | None
+    observability: Observability
+    budget: Budget | None
+
+
+def tier_outputs(platform: Platform) -> dict[str, Any]:
+    """Per tier: its pool, the estimates behind its size, and how clients reach it."""
+    config = platform.config
+    routes, default_tier = config.routes
+    prefixes = {route.tier: route.path_prefix for route in reversed(routes)}
+    outputs = {}
+    for name, pool in platform.pools.items():
+        estimate = config.tiers[name].estimate
+        read_seconds = weights_read_seconds(estimate.weights_gib, platform.store.read_gib_s)
+        reachable = name in prefixes or name == default_tier
+        outputs[name] = {
+            "nodePool": pool.node_pool.name,
+            "topology": pool.shape.topology,
+            **estimate.as_output(),
+            "estimatedWeightsReadSeconds": read_seconds,
+            "workload": workload_name(name),
+            "servedModelName": platform.tiers[name].served_model_name,
+            "path": tier_path(prefixes.get(name)) if reachable else None,
+            "estimatedColdStart": cold_start.estimate(
+                config.tiers[name].model.parameters_billion, read_seconds
+            ).as_output(),
+        }
+    return outputs
+
+
+def export_outputs(platform: Platform) -> None:
+    config, base, store, cache, budget = platform.config, platform.base, platform.store, platform.cache, platform.budget
+    pulumi.export("network", base.network.network_name)
+    pulumi.export("modelBucket", base.bucket.url)
+    pulumi.export("cluster", platform.cluster.name)
+    pulumi.export("clusterLocation", platform.cluster.location)
+    pulumi.export("clusterDnsEndpoint", platform.cluster.dns_endpoint)
+    pulumi.export("servingNamespace", platform.serving.namespace_name)
+    pulumi.export("servingServiceAccount", platform.serving.service_account_name)
+    pulumi.export("servingPrincipal", platform.identity.principal)
+    pulumi.export("tiers", tier_outputs(platform))
+    endpoint = {
+        "ip": platform.gateway.ip,
+        "url": platform.gateway.url,
+        "https": config.gateway.domain is not None,
+        "auth": config.gateway.auth.mode,
+        "defaultTier": config.routes[1],
+    }
+    pulumi.export("endpoint", endpoint)
+    pulumi.export("imageRepository", platform.plane.registry.image_prefix)
+    if platform.plane.auth.api_key is not None:
+        pulumi.export("apiKey", platform.plane.auth.api_key)  # a secret: `pulumi stack output apiKey --show-secrets`
+    model_store = {
+        "type": store.mount.store,
+        "claim": store.claim.metadata.name,
+        "mountPath": store.mount.model_root,
+        "readGiBPerSecond": None if store.read_gib_s is None else round(store.read_gib_s, 1),
+        "source": pulumi.Output.concat("gs://", base.bucket.name, "/", config.model_store.prefix),
+    }
+    pulumi.export("modelStore", model_store)
+    pulumi.export("cache", {"host": cache.host, "port": cache.port, "secret": cache.secret_name} if cache else None)
+    pulumi.export("dashboard", platform.observability.dashboard_id)
+    pulumi.export("budgetTopic", budget.topic.id if budget else None)
