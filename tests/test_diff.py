@@ -44,12 +44,10 @@ def two_commits(tmp_path_factory) -> Path:
     text = text.replace("topology: 2x2x2                 # multi-host", "topology: 2x2x4                 # multi-host")
     text = text.replace("      minReplicas: 1\n      maxReplicas: 4\n", "      minReplicas: 1\n      maxReplicas: 6\n")
     stack_file.write_text(text)
-    program = repo / "__main__.py"
-    program.write_text(
-        program.read_text().replace(
-            'model_bucket = ModelBucket(\n    "models",', 'model_bucket = ModelBucket(\n    "weights",'
-        )
-    )
+    program = repo / "components" / "stack" / "foundation.py"
+    wiring = program.read_text()
+    assert 'ModelBucket("models",' in wiring
+    program.write_text(wiring.replace('ModelBucket("models",', 'ModelBucket("weights",'))
     _git(repo, "commit", "-q", "-am", "large tier on 2x2x4, small tier up to 6 replicas, bucket component renamed")
     return repo
 
