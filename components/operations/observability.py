@@ -1,7 +1,7 @@
 """Cloud Monitoring for the serving tiers: notification channels, one dashboard, per-tier SLOs with
 burn-rate alerts, the platform's alert policies, and optional request analytics in BigQuery.
 
-Everything is generated from `definitions` (typed panels, conditions and SLOs).
+Everything is generated from the typed definitions in `dashboard`, `slos` and `alerts`.
 
 First `pulumi up` on a fresh project:
 - `monitoring.googleapis.com` (and `pubsub`, `bigquery`, `logging` when used) come first through the
@@ -31,8 +31,12 @@ import pulumi_gcp as gcp
 from components.base import PlatformComponent
 from components.identity.service_agents import service_agent
 from components.naming import Naming
-from components.operations import definitions, metrics
+from components.operations import metrics
+from components.operations.alerts import build_alerts, build_burn_rate_alerts
 from components.operations.config import ObservabilityConfig
+from components.operations.dashboard import build_dashboard
+from components.operations.scope import Scope
+from components.operations.slos import build_slos
 
 DATASET_WRITER_ROLE = "roles/bigquery.dataEditor"
 LB_LOG_RESOURCE = "http_load_balancer"
@@ -54,7 +58,7 @@ class ObservabilityArgs:
     project: str
     region: str
     naming: Naming
-    scope: definitions.Scope
+    scope: Scope
     config: ObservabilityConfig
     request_analytics: bool
     project_number: pulumi.Input[str]
@@ -112,7 +116,7 @@ class Observability(PlatformComponent):
             )
         channel_names = [channel.name for channel in self.channels]
 
-        dashboard = definitions.build_dashboard(
+        dashboard = build_dashboard(
             f"LLM serving ({naming.prefix})", scope, unconfirmed_tpu_panels=config.unconfirmed_tpu_panels, labels=labels
         )
         self.dashboard_definition = dashboard
@@ -131,7 +135,7 @@ class Observability(PlatformComponent):
             )
             for tier in scope.tier_names
         }
-        self.slo_definitions = definitions.build_slos(scope, config.slo)
+        self.slo_definitions = build_slos(scope, config.slo)
         self.slos: dict[str, gcp.monitoring.Slo] = {
             slo.key: gcp.monitoring.Slo(
                 f"{name}-slo-{slo.key}",
@@ -150,8 +154,8 @@ class Observability(PlatformComponent):
         slo_names = {key: slo.name for key, slo in self.slos.items()}
 
         self.alert_definitions = [
-            *definitions.build_burn_rate_alerts(self.slo_definitions),
-            *definitions.build_alerts(scope, config.alerts),
+            *build_burn_rate_alerts(self.slo_definitions),
+            *build_alerts(scope, config.alerts),
         ]
         self.alerts: dict[str, gcp.monitoring.AlertPolicy] = {
             alert.key: gcp.monitoring.AlertPolicy(
