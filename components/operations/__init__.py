@@ -4,8 +4,9 @@ Creates: Memorystore for Redis on the private services peering and its connectio
 serving namespace (`llm-platform:operations:Cache`); notification channels, one dashboard, per-tier
 SLOs with fast and slow burn-rate alerts, the platform's alert policies and the optional request-log
 sink to BigQuery (`operations:Observability`); a monthly billing budget with a Pub/Sub feed
-(`operations:Budget`). Typed panel, alert and SLO definitions: `definitions.py`; the metric
-allow-list and tier selectors: `metrics.py` (both pure).
+(`operations:Budget`). Pure definitions: where the tiers run (`scope.py`), typed Monitoring queries
+(`queries.py`), dashboard panels (`dashboard.py`), SLOs and burn-rate windows (`slos.py`), alert
+conditions and policies (`alerts.py`); the metric allow-list and tier selectors (`metrics.py`).
 Config keys: `llm-platform:cache.*`, `llm-platform:observability.*`, `llm-platform:budget.*`.
 APIs: monitoring; redis when the cache is on; billingbudgets and pubsub with the budget; pubsub for
 Pub/Sub alert notifications; bigquery and logging for request analytics.
@@ -20,8 +21,8 @@ from typing import TYPE_CHECKING
 from components.operations.budget import Budget, BudgetArgs
 from components.operations.cache import Cache, CacheArgs, cache_settings
 from components.operations.checks import config_problems, private_services_demand, request_analytics_enabled
-from components.operations.definitions import Scope, TierView
 from components.operations.observability import Observability, ObservabilityArgs
+from components.operations.scope import Scope, TierView
 
 if TYPE_CHECKING:
     from components.config.platform import PlatformConfig

@@ -24,8 +24,10 @@ First `pulumi up` on a fresh project:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -39,6 +41,7 @@ from components.operations.config import CacheConfig, RedisTier
 # Redis v1 API `Instance.reservedIpRange`: a /29 by default, a /28 with read replicas enabled.
 RESERVATION_PREFIX = 29
 RESERVATION_PREFIX_READ_REPLICAS = 28
+SECRET_NAME = "redis-cache"
 SECRET_KEYS = ("host", "port", "auth", "ca.crt")
 
 _RRULE_DAYS = {
@@ -62,6 +65,11 @@ class CacheSettings:
     redis_version: str
     rdb: bool
     rdb_snapshot_period: str
+
+    @property
+    def read_replicas_enabled(self) -> bool:
+        """Read replicas apply to STANDARD_HA only."""
+        return self.tier == "STANDARD_HA" and self.read_replicas > 0
 
     @property
     def reservation_prefix(self) -> int:
@@ -97,6 +105,43 @@ def maintenance_window(maintenance: MaintenanceConfig) -> tuple[str, int, int]:
     return day, start.hour, start.minute
 
 
+def persistence_config(settings: CacheSettings) -> gcp.redis.InstancePersistenceConfigArgs:
+    if settings.rdb:
+        return gcp.redis.InstancePersistenceConfigArgs(
+            persistence_mode="RDB", rdb_snapshot_period=settings.rdb_snapshot_period
+        )
+    return gcp.redis.InstancePersistenceConfigArgs(persistence_mode="DISABLED")
+
+
+def maintenance_policy(maintenance: MaintenanceConfig) -> gcp.redis.InstanceMaintenancePolicyArgs:
+    day, hour, minute = maintenance_window(maintenance)
+    return gcp.redis.InstanceMaintenancePolicyArgs(
+        weekly_maintenance_windows=[
+            gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
+                day=day,
+                start_time=gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
+                    hours=hour, minutes=minute, seconds=0, nanos=0
+                ),
+            )
+        ]
+    )
+
+
+def ca_bundle(certs: Sequence[gcp.redis.outputs.InstanceServerCaCert] | None) -> str:
+    """The instance's server CA certificates as one PEM bundle."""
+    return "\n".join(c.cert or "" for c in certs or [])
+
+
+def connection_data(values: Mapping[str, Any]) -> dict[str, str]:
+    """The connection Secret's keys (`SECRET_KEYS`) from the instance's host, port, AUTH string and CA."""
+    return {
+        "host": str(values["host"]),
+        "port": str(values["port"]),
+        "auth": str(values["auth"]),
+        "ca.crt": str(values["ca"]),
+    }
+
+
 @dataclass(frozen=True)
 class CacheArgs:
     project: str
@@ -114,10 +159,17 @@ class CacheArgs:
 class Cache(PlatformComponent):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("operations:Cache", name, opts)
+        self.instance = self._redis(name, args)
+        self.secret = self._connection_secret(name, args)
+        self.host = self.instance.host
+        self.port = self.instance.port
+        self.secret_name = self.secret.metadata.name
+        self.register_outputs({"host": self.host, "port": self.port, "secret": self.secret_name})
+
+    def _redis(self, name: str, args: CacheArgs) -> gcp.redis.Instance:
         settings = args.settings
-        day, hour, minute = maintenance_window(args.maintenance)
-        read_replicas = settings.tier == "STANDARD_HA" and settings.read_replicas > 0
-        self.instance = gcp.redis.Instance(
+        read_replicas = settings.read_replicas_enabled
+        return gcp.redis.Instance(
             f"{name}-redis",
             name=args.naming.name("cache"),
             project=args.project,
@@ -134,21 +186,8 @@ class Cache(PlatformComponent):
             # Only sent when enabled: the API's default is disabled and the field applies to STANDARD_HA only.
             read_replicas_mode="READ_REPLICAS_ENABLED" if read_replicas else None,
             replica_count=settings.read_replicas if read_replicas else None,
-            persistence_config=gcp.redis.InstancePersistenceConfigArgs(
-                persistence_mode="RDB", rdb_snapshot_period=settings.rdb_snapshot_period
-            )
-            if settings.rdb
-            else gcp.redis.InstancePersistenceConfigArgs(persistence_mode="DISABLED"),
-            maintenance_policy=gcp.redis.InstanceMaintenancePolicyArgs(
-                weekly_maintenance_windows=[
-                    gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
-                        day=day,
-                        start_time=gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
-                            hours=hour, minutes=minute, seconds=0, nanos=0
-                        ),
-                    )
-                ]
-            ),
+            persistence_config=persistence_config(settings),
+            maintenance_policy=maintenance_policy(args.maintenance),
             deletion_protection=args.protect,
             labels=args.naming.labels,
             opts=self.child(
@@ -157,34 +196,23 @@ class Cache(PlatformComponent):
                 additional_secret_outputs=["authString"],
             ),
         )
-        ca = self.instance.server_ca_certs.apply(lambda certs: "\n".join(c.cert or "" for c in certs or []))
-        secret_name = "redis-cache"
-        self.secret = k8s.core.v1.Secret(
+
+    def _connection_secret(self, name: str, args: CacheArgs) -> k8s.core.v1.Secret:
+        values: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            host=self.instance.host,
+            port=self.instance.port,
+            auth=self.instance.auth_string,
+            ca=self.instance.server_ca_certs.apply(ca_bundle),
+        )
+        data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(values.apply(connection_data))
+        return k8s.core.v1.Secret(
             f"{name}-connection",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=secret_name,
+                name=SECRET_NAME,
                 namespace=args.namespace,
                 labels={"app.kubernetes.io/part-of": "llm-platform", "app.kubernetes.io/component": "cache"},
             ),
             type="Opaque",
-            string_data=pulumi.Output.secret(
-                pulumi.Output.all(  # type: ignore[arg-type]
-                    host=self.instance.host,
-                    port=self.instance.port,
-                    auth=self.instance.auth_string,
-                    ca=ca,
-                ).apply(
-                    lambda v: {
-                        "host": str(v["host"]),
-                        "port": str(v["port"]),
-                        "auth": str(v["auth"]),
-                        "ca.crt": str(v["ca"]),
-                    }
-                )
-            ),
+            string_data=data,
             opts=self.child(provider=args.provider, additional_secret_outputs=["data", "stringData"]),
         )
-        self.host = self.instance.host
-        self.port = self.instance.port
-        self.secret_name = self.secret.metadata.name
-        self.register_outputs({"host": self.host, "port": self.port, "secret": self.secret_name})

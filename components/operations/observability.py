@@ -1,7 +1,7 @@
 """Cloud Monitoring for the serving tiers: notification channels, one dashboard, per-tier SLOs with
 burn-rate alerts, the platform's alert policies, and optional request analytics in BigQuery.
 
-Everything is generated from `definitions` (typed panels, conditions and SLOs).
+Everything is generated from the typed definitions in `dashboard`, `slos` and `alerts`.
 
 First `pulumi up` on a fresh project:
 - `monitoring.googleapis.com` (and `pubsub`, `bigquery`, `logging` when used) come first through the
@@ -23,6 +23,7 @@ First `pulumi up` on a fresh project:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -31,8 +32,12 @@ import pulumi_gcp as gcp
 from components.base import PlatformComponent
 from components.identity.service_agents import service_agent
 from components.naming import Naming
-from components.operations import definitions, metrics
+from components.operations import metrics
+from components.operations.alerts import AlertDefinition, build_alerts, build_burn_rate_alerts
 from components.operations.config import ObservabilityConfig
+from components.operations.dashboard import Dashboard, build_dashboard
+from components.operations.scope import Scope
+from components.operations.slos import SloDefinition, build_slos
 
 DATASET_WRITER_ROLE = "roles/bigquery.dataEditor"
 LB_LOG_RESOURCE = "http_load_balancer"
@@ -54,124 +59,51 @@ class ObservabilityArgs:
     project: str
     region: str
     naming: Naming
-    scope: definitions.Scope
+    scope: Scope
     config: ObservabilityConfig
     request_analytics: bool
     project_number: pulumi.Input[str]
     protect: bool
 
 
+def dashboard_definition(naming: Naming, scope: Scope, config: ObservabilityConfig) -> Dashboard:
+    display_name = f"LLM serving ({naming.prefix})"
+    return build_dashboard(display_name, scope, config.unconfirmed_tpu_panels, naming.labels)
+
+
+def alert_definitions(
+    scope: Scope, config: ObservabilityConfig, slos: Sequence[SloDefinition]
+) -> list[AlertDefinition]:
+    """Every alert policy of the stack: the burn rates of each SLO, then the platform's own."""
+    return [*build_burn_rate_alerts(slos), *build_alerts(scope, config.alerts)]
+
+
+def alert_title(naming: Naming, alert: AlertDefinition) -> str:
+    """An alert policy's display name and its notifications' subject, marked with the stack's prefix."""
+    return f"[{naming.prefix}] {alert.display_name}"
+
+
 class Observability(PlatformComponent):
     def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("operations:Observability", name, opts)
-        naming, config, scope = args.naming, args.config, args.scope
-        labels = naming.labels
-
-        self.channels: list[gcp.monitoring.NotificationChannel] = [
-            gcp.monitoring.NotificationChannel(
-                f"{name}-email-{index}",
-                project=args.project,
-                display_name=f"{naming.prefix} on-call {address}",
-                type="email",
-                labels={"email_address": address},
-                user_labels=labels,
-                opts=self.child(),
-            )
-            for index, address in enumerate(config.notification_emails)
-        ]
+        self.channels = self._email_channels(name, args)
         self.alert_topic: gcp.pubsub.Topic | None = None
-        if config.pubsub_notifications:
-            self.alert_topic = gcp.pubsub.Topic(
-                f"{name}-alerts", name=naming.name("alerts"), project=args.project, labels=labels, opts=self.child()
-            )
-            channel = gcp.monitoring.NotificationChannel(
-                f"{name}-pubsub",
-                project=args.project,
-                display_name=f"{naming.prefix} alerts topic",
-                type="pubsub",
-                labels={"topic": self.alert_topic.id},
-                user_labels=labels,
-                opts=self.child(),
-            )
-            self.channels.append(channel)
-            # Make sure Monitoring's service agents exist before granting one of them (a fresh project
-            # has none until Monitoring creates them), and grant only after the channel exists.
-            agents = gcp.projects.ServiceIdentity(
-                f"{name}-monitoring-agents",
-                project=args.project,
-                service="monitoring.googleapis.com",
-                opts=self.child(),
-            )
-            self.alert_topic_publisher = gcp.pubsub.TopicIAMMember(
-                f"{name}-alerts-publisher",
-                project=args.project,
-                topic=self.alert_topic.name,
-                role="roles/pubsub.publisher",
-                member=service_agent(args.project_number, "gcp-sa-monitoring-notification"),
-                opts=self.child(depends_on=[agents, channel]),
-            )
+        if args.config.pubsub_notifications:
+            self.channels.append(self._pubsub_channel(name, args))
         channel_names = [channel.name for channel in self.channels]
 
-        dashboard = definitions.build_dashboard(
-            f"LLM serving ({naming.prefix})", scope, unconfirmed_tpu_panels=config.unconfirmed_tpu_panels, labels=labels
-        )
-        self.dashboard_definition = dashboard
+        self.dashboard_definition = dashboard_definition(args.naming, args.scope, args.config)
         self.dashboard = gcp.monitoring.Dashboard(
-            f"{name}-dashboard", project=args.project, dashboard_json=dashboard.to_json(), opts=self.child()
+            f"{name}-dashboard",
+            project=args.project,
+            dashboard_json=self.dashboard_definition.to_json(),
+            opts=self.child(),
         )
-
-        self.services: dict[str, gcp.monitoring.CustomService] = {
-            tier: gcp.monitoring.CustomService(
-                f"{name}-service-{tier}",
-                project=args.project,
-                service_id=naming.name(f"tier-{tier}"),
-                display_name=f"{naming.prefix} tier {tier} ({metrics.workload_name(tier)} behind the Gateway)",
-                user_labels=labels,
-                opts=self.child(),
-            )
-            for tier in scope.tier_names
-        }
-        self.slo_definitions = definitions.build_slos(scope, config.slo)
-        self.slos: dict[str, gcp.monitoring.Slo] = {
-            slo.key: gcp.monitoring.Slo(
-                f"{name}-slo-{slo.key}",
-                project=args.project,
-                service=self.services[slo.tier].service_id,
-                slo_id=f"{slo.kind}",
-                display_name=slo.display_name,
-                goal=slo.goal,
-                rolling_period_days=slo.rolling_period_days,
-                request_based_sli=slo.sli_args(),
-                user_labels=labels,
-                opts=self.child(),
-            )
-            for slo in self.slo_definitions
-        }
-        slo_names = {key: slo.name for key, slo in self.slos.items()}
-
-        self.alert_definitions = [
-            *definitions.build_burn_rate_alerts(self.slo_definitions),
-            *definitions.build_alerts(scope, config.alerts),
-        ]
-        self.alerts: dict[str, gcp.monitoring.AlertPolicy] = {
-            alert.key: gcp.monitoring.AlertPolicy(
-                f"{name}-alert-{alert.key}",
-                project=args.project,
-                display_name=f"[{naming.prefix}] {alert.display_name}",
-                combiner=alert.combiner,
-                severity=alert.severity,
-                conditions=alert.condition_args(slo_names),
-                documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
-                    subject=f"[{naming.prefix}] {alert.display_name}",
-                    content=alert.documentation,
-                    mime_type="text/markdown",
-                ),
-                notification_channels=channel_names,
-                user_labels=labels,
-                opts=self.child(),
-            )
-            for alert in self.alert_definitions
-        }
+        self.services = self._tier_services(name, args)
+        self.slo_definitions = build_slos(args.scope, args.config.slo)
+        self.slos = self._slos(name, args)
+        self.alert_definitions = alert_definitions(args.scope, args.config, self.slo_definitions)
+        self.alerts = self._alert_policies(name, args, channel_names)
 
         self.dataset: gcp.bigquery.Dataset | None = None
         if args.request_analytics:
@@ -186,6 +118,108 @@ class Observability(PlatformComponent):
                 "channels": channel_names,
             }
         )
+
+    def _email_channels(self, name: str, args: ObservabilityArgs) -> list[gcp.monitoring.NotificationChannel]:
+        return [
+            gcp.monitoring.NotificationChannel(
+                f"{name}-email-{index}",
+                project=args.project,
+                display_name=f"{args.naming.prefix} on-call {address}",
+                type="email",
+                labels={"email_address": address},
+                user_labels=args.naming.labels,
+                opts=self.child(),
+            )
+            for index, address in enumerate(args.config.notification_emails)
+        ]
+
+    def _pubsub_channel(self, name: str, args: ObservabilityArgs) -> gcp.monitoring.NotificationChannel:
+        """The alerts topic, its channel and the grant that lets Monitoring publish to it."""
+        naming = args.naming
+        self.alert_topic = gcp.pubsub.Topic(
+            f"{name}-alerts", name=naming.name("alerts"), project=args.project, labels=naming.labels, opts=self.child()
+        )
+        channel = gcp.monitoring.NotificationChannel(
+            f"{name}-pubsub",
+            project=args.project,
+            display_name=f"{naming.prefix} alerts topic",
+            type="pubsub",
+            labels={"topic": self.alert_topic.id},
+            user_labels=naming.labels,
+            opts=self.child(),
+        )
+        # Make sure Monitoring's service agents exist before granting one of them (a fresh project
+        # has none until Monitoring creates them), and grant only after the channel exists.
+        agents = gcp.projects.ServiceIdentity(
+            f"{name}-monitoring-agents",
+            project=args.project,
+            service="monitoring.googleapis.com",
+            opts=self.child(),
+        )
+        self.alert_topic_publisher = gcp.pubsub.TopicIAMMember(
+            f"{name}-alerts-publisher",
+            project=args.project,
+            topic=self.alert_topic.name,
+            role="roles/pubsub.publisher",
+            member=service_agent(args.project_number, "gcp-sa-monitoring-notification"),
+            opts=self.child(depends_on=[agents, channel]),
+        )
+        return channel
+
+    def _tier_services(self, name: str, args: ObservabilityArgs) -> dict[str, gcp.monitoring.CustomService]:
+        naming = args.naming
+        return {
+            tier: gcp.monitoring.CustomService(
+                f"{name}-service-{tier}",
+                project=args.project,
+                service_id=naming.name(f"tier-{tier}"),
+                display_name=f"{naming.prefix} tier {tier} ({metrics.workload_name(tier)} behind the Gateway)",
+                user_labels=naming.labels,
+                opts=self.child(),
+            )
+            for tier in args.scope.tier_names
+        }
+
+    def _slos(self, name: str, args: ObservabilityArgs) -> dict[str, gcp.monitoring.Slo]:
+        return {
+            slo.key: gcp.monitoring.Slo(
+                f"{name}-slo-{slo.key}",
+                project=args.project,
+                service=self.services[slo.tier].service_id,
+                slo_id=f"{slo.kind}",
+                display_name=slo.display_name,
+                goal=slo.goal,
+                rolling_period_days=slo.rolling_period_days,
+                request_based_sli=slo.sli_args(),
+                user_labels=args.naming.labels,
+                opts=self.child(),
+            )
+            for slo in self.slo_definitions
+        }
+
+    def _alert_policies(
+        self, name: str, args: ObservabilityArgs, channel_names: list[pulumi.Output[str]]
+    ) -> dict[str, gcp.monitoring.AlertPolicy]:
+        slo_names = {key: slo.name for key, slo in self.slos.items()}
+        return {
+            alert.key: gcp.monitoring.AlertPolicy(
+                f"{name}-alert-{alert.key}",
+                project=args.project,
+                display_name=alert_title(args.naming, alert),
+                combiner=alert.combiner,
+                severity=alert.severity,
+                conditions=alert.condition_args(slo_names),
+                documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
+                    subject=alert_title(args.naming, alert),
+                    content=alert.documentation,
+                    mime_type="text/markdown",
+                ),
+                notification_channels=channel_names,
+                user_labels=args.naming.labels,
+                opts=self.child(),
+            )
+            for alert in self.alert_definitions
+        }
 
     def _request_analytics(self, name: str, args: ObservabilityArgs) -> None:
         retention = args.config.request_analytics

@@ -8,8 +8,16 @@ import pulumi_kubernetes as k8s
 
 from components.gke.config import MaintenanceConfig
 from components.operations import Cache, CacheArgs, cache_settings
-from components.operations.cache import maintenance_window
-from components.operations.config import CacheConfig
+from components.operations.cache import (
+    SECRET_KEYS,
+    CacheSettings,
+    ca_bundle,
+    connection_data,
+    maintenance_policy,
+    maintenance_window,
+    persistence_config,
+)
+from components.operations.config import CacheConfig, RedisTier
 from tests.conftest import RunComponent
 from tests.helpers import naming
 from tools.graph import StackGraph
@@ -98,6 +106,50 @@ def test_maintenance_window_follows_the_stacks_rrule() -> None:
     assert maintenance_window(daily) == ("TUESDAY", 22, 30)  # 2025-01-07 is a Tuesday
     weekdays = MaintenanceConfig(recurrence="FREQ=WEEKLY;BYDAY=WE,TH")
     assert maintenance_window(weekdays)[0] == "WEDNESDAY"
+
+
+def _settings(tier: RedisTier, read_replicas: int, rdb: bool) -> CacheSettings:
+    return CacheSettings(tier, 5, read_replicas, "REDIS_7_2", rdb, "SIX_HOURS")
+
+
+def test_read_replicas_are_enabled_only_on_standard_ha_with_a_replica() -> None:
+    assert _settings("STANDARD_HA", 1, True).read_replicas_enabled
+    assert not _settings("STANDARD_HA", 0, True).read_replicas_enabled
+    assert not _settings("BASIC", 1, False).read_replicas_enabled
+
+
+def test_persistence_is_rdb_at_the_configured_period_or_disabled() -> None:
+    rdb = persistence_config(_settings("STANDARD_HA", 0, rdb=True))
+    assert (rdb.persistence_mode, rdb.rdb_snapshot_period) == ("RDB", "SIX_HOURS")
+    off = persistence_config(_settings("BASIC", 0, rdb=False))
+    assert (off.persistence_mode, off.rdb_snapshot_period) == ("DISABLED", None)
+
+
+def test_maintenance_policy_is_one_weekly_window_at_the_stacks_start() -> None:
+    daily = MaintenanceConfig(
+        start_time="2025-01-07T22:30:00Z", end_time="2025-01-08T02:30:00Z", recurrence="FREQ=DAILY"
+    )
+    windows = maintenance_policy(daily).weekly_maintenance_windows
+    assert isinstance(windows, list) and len(windows) == 1
+    window = windows[0]
+    assert isinstance(window, gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs)
+    assert window.day == "TUESDAY"
+    start = window.start_time
+    assert isinstance(start, gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs)
+    assert (start.hours, start.minutes, start.seconds, start.nanos) == (22, 30, 0, 0)
+
+
+def test_connection_data_holds_every_secret_key_as_text() -> None:
+    certs = [
+        gcp.redis.outputs.InstanceServerCaCert(cert="-----BEGIN CERTIFICATE-----\nA"),
+        gcp.redis.outputs.InstanceServerCaCert(cert="-----BEGIN CERTIFICATE-----\nB"),
+    ]
+    bundle = ca_bundle(certs)
+    assert bundle == "-----BEGIN CERTIFICATE-----\nA\n-----BEGIN CERTIFICATE-----\nB"
+    assert ca_bundle(None) == ""
+    data = connection_data({"host": "10.60.0.3", "port": 6378, "auth": "s3cret", "ca": bundle})
+    assert tuple(data) == SECRET_KEYS
+    assert data == {"host": "10.60.0.3", "port": "6378", "auth": "s3cret", "ca.crt": bundle}
 
 
 def test_the_mock_marks_the_auth_string_secret_as_the_provider_does(run_component: RunComponent) -> None:

@@ -9,6 +9,8 @@ import pulumi_gcp as gcp
 
 from components.operations import Observability, ObservabilityArgs, Scope, TierView
 from components.operations.config import ObservabilityConfig
+from components.operations.observability import alert_definitions, alert_title, dashboard_definition
+from components.operations.slos import build_slos
 from tests.conftest import RunComponent
 from tests.helpers import naming
 from tests.unit.operations.helpers import schema_problems
@@ -125,3 +127,39 @@ def test_no_analytics_resources_when_off(run_component: RunComponent) -> None:
     graph = _observability(run_component)
     assert graph.by_type("gcp:logging/projectSink:ProjectSink") == []
     assert graph.by_type("gcp:bigquery/dataset:Dataset") == []
+
+
+def test_the_dashboard_is_named_and_labelled_for_the_stack_and_honours_the_optional_panels() -> None:
+    stack = naming("prod", "prod")
+    with_optional = dashboard_definition(stack, SCOPE, ObservabilityConfig())
+    assert with_optional.display_name == "LLM serving (llm-prod)"
+    assert with_optional.labels == stack.labels
+    assert any(c.optional for c in with_optional.charts)
+    without = dashboard_definition(stack, SCOPE, ObservabilityConfig.model_validate({"unconfirmedTpuPanels": False}))
+    assert not any(c.optional for c in without.charts)
+
+
+def test_alert_definitions_are_the_slo_burn_rates_then_the_platform_alerts() -> None:
+    config = ObservabilityConfig()
+    slos = build_slos(SCOPE, config.slo)
+    keys = [alert.key for alert in alert_definitions(SCOPE, config, slos)]
+    burn = [key for key in keys if key.endswith("-burn")]
+    assert keys[: len(burn)] == burn and len(burn) == 2 * len(slos)
+    assert set(keys[len(burn) :]) == {
+        "ttft-p99",
+        "error-ratio",
+        "tpu-saturated",
+        "tpu-stuck",
+        "pods-not-ready",
+        "medium-queue-at-max",
+        "small-queue-at-max",
+    }
+    assert len(keys) == len(set(keys))
+
+
+def test_alert_titles_carry_the_stack_prefix(run_component: RunComponent) -> None:
+    alert = alert_definitions(SCOPE, ObservabilityConfig(), [])[0]
+    assert alert_title(naming(), alert) == f"[llm-test] {alert.display_name}"
+    policy = _observability(run_component).by_type("gcp:monitoring/alertPolicy:AlertPolicy")[0]
+    assert policy.inputs["displayName"] == policy.inputs["documentation"]["subject"]
+    assert policy.inputs["displayName"].startswith("[llm-test] ")

@@ -1,4 +1,5 @@
-"""Checks on generated monitoring definitions: Google's discovery schemas, PromQL, the metric allow-list."""
+"""Checks on generated monitoring definitions: Google's discovery schemas, PromQL, the metric allow-list;
+and the scope the definitions' tests generate for."""
 
 from __future__ import annotations
 
@@ -13,9 +14,20 @@ import promql_parser
 from jsonschema import Draft7Validator
 
 from components.operations.metrics import ALLOWED_METRIC_TYPES, PROMQL_SERIES
+from components.operations.scope import Scope, TierView
 
 DISCOVERY_DIR = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 METRIC_TYPE = re.compile(r'metric\.type\s*=\s*"([^"]+)"')
+
+SCOPE = Scope(
+    cluster="llm-prod-gke",
+    namespace="llm-serving",
+    port=8000,
+    tiers=(
+        TierView("large", "meta-llama/Llama-3.1-405B-Instruct-FP8", "2x2x2", multi_host=True),
+        TierView("small", "meta-llama/Llama-3.1-8B-Instruct", "1x1x1", multi_host=False),
+    ),
+)
 
 
 @cache
