@@ -13,7 +13,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.base import PlatformComponent
-from components.gke.cluster import CLOUD_PLATFORM_SCOPE
+from components.gke.cluster_settings import CLOUD_PLATFORM_SCOPE
 from components.gke.config import CapacityConfig
 from components.gke.pool_sizing import pool_sizing, reservation_value
 from components.gke.tpu import TPU_RESOURCE, SliceShape
