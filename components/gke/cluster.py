@@ -16,15 +16,17 @@ from components.gke.cluster_settings import (
     binary_authorization_mode,
     control_plane_endpoints_config,
     default_pool_node_config,
+    ip_allocation_policy,
     maintenance_policy,
+    master_auth,
     master_authorized_networks_config,
     monitoring_config,
+    node_pool_defaults,
     private_cluster_config,
     system_pool_node_config,
 )
 from components.gke.config import ClusterConfig
 from components.naming import Naming
-from components.network.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 
 # What a node needs and nothing more: GKE's own minimum role for node service accounts (logs,
 # metrics, metadata: https://docs.cloud.google.com/kubernetes-engine/security/configure-node-service-accounts),
@@ -187,10 +189,7 @@ class GkeCluster(PlatformComponent):
             network=args.network,
             subnetwork=args.subnetwork,
             networking_mode="VPC_NATIVE",
-            ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
-                cluster_secondary_range_name=PODS_RANGE_NAME,
-                services_secondary_range_name=SERVICES_RANGE_NAME,
-            ),
+            ip_allocation_policy=ip_allocation_policy(),
             # The default pool is created and deleted at once; give it the node account anyway so the
             # Compute Engine default service account never runs a node.
             remove_default_node_pool=True,
@@ -201,11 +200,7 @@ class GkeCluster(PlatformComponent):
             control_plane_endpoints_config=control_plane_endpoints_config(),
             private_cluster_config=private_cluster_config(config),
             master_authorized_networks_config=master_authorized_networks_config(config),
-            master_auth=gcp.container.ClusterMasterAuthArgs(
-                client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
-                    issue_client_certificate=False
-                )
-            ),
+            master_auth=master_auth(),
             enable_legacy_abac=False,
             enable_shielded_nodes=True,
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
@@ -222,11 +217,7 @@ class GkeCluster(PlatformComponent):
             addons_config=addons_config(args.model_store),
             monitoring_config=monitoring_config(),
             logging_config=gcp.container.ClusterLoggingConfigArgs(enable_components=["SYSTEM_COMPONENTS", "WORKLOADS"]),
-            node_pool_defaults=gcp.container.ClusterNodePoolDefaultsArgs(
-                node_config_defaults=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsArgs(
-                    gcfs_config=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsGcfsConfigArgs(enabled=True)
-                )
-            ),
+            node_pool_defaults=node_pool_defaults(),
             # `vulnerabilityMode` is deprecated ("Vulnerability scanning is no longer supported"): not sent.
             security_posture_config=gcp.container.ClusterSecurityPostureConfigArgs(mode="BASIC"),
             maintenance_policy=maintenance_policy(config.maintenance),

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gke.config import ClusterConfig, MaintenanceConfig, SystemPoolConfig
+from components.network.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # DEPLOYMENT, STATEFULSET, HPA: kube state metrics the operations alerts read (an explicit list
@@ -19,6 +20,13 @@ MONITORED_COMPONENTS = (
     "STATEFULSET",
     "HPA",
 )
+
+
+def ip_allocation_policy() -> gcp.container.ClusterIpAllocationPolicyArgs:
+    """VPC-native: pods and Services take the subnet's secondary ranges the network names."""
+    return gcp.container.ClusterIpAllocationPolicyArgs(
+        cluster_secondary_range_name=PODS_RANGE_NAME, services_secondary_range_name=SERVICES_RANGE_NAME
+    )
 
 
 def default_pool_node_config(service_account: pulumi.Input[str]) -> gcp.container.ClusterNodeConfigArgs:
@@ -75,6 +83,15 @@ def master_authorized_networks_config(
     )
 
 
+def master_auth() -> gcp.container.ClusterMasterAuthArgs:
+    """No client certificate: callers authenticate with Google credentials, authorized by IAM and RBAC."""
+    return gcp.container.ClusterMasterAuthArgs(
+        client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
+            issue_client_certificate=False
+        )
+    )
+
+
 def binary_authorization_mode(enabled: bool) -> str:
     """The cluster enforces the project's singleton admission policy, or nothing."""
     return "PROJECT_SINGLETON_POLICY_ENFORCE" if enabled else "DISABLED"
@@ -117,6 +134,15 @@ def monitoring_config() -> gcp.container.ClusterMonitoringConfigArgs:
     return gcp.container.ClusterMonitoringConfigArgs(
         enable_components=list(MONITORED_COMPONENTS),
         managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
+    )
+
+
+def node_pool_defaults() -> gcp.container.ClusterNodePoolDefaultsArgs:
+    """Image streaming on every pool, so large serving images start before they are fully pulled."""
+    return gcp.container.ClusterNodePoolDefaultsArgs(
+        node_config_defaults=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsArgs(
+            gcfs_config=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsGcfsConfigArgs(enabled=True)
+        )
     )
 
 
