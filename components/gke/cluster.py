@@ -10,9 +10,23 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
+from components.gke.cluster_settings import (
+    addons_config,
+    authenticator_groups_config,
+    binary_authorization_mode,
+    control_plane_endpoints_config,
+    default_pool_node_config,
+    ip_allocation_policy,
+    maintenance_policy,
+    master_auth,
+    master_authorized_networks_config,
+    monitoring_config,
+    node_pool_defaults,
+    private_cluster_config,
+    system_pool_node_config,
+)
 from components.gke.config import ClusterConfig
 from components.naming import Naming
-from components.network.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 
 # What a node needs and nothing more: GKE's own minimum role for node service accounts (logs,
 # metrics, metadata: https://docs.cloud.google.com/kubernetes-engine/security/configure-node-service-accounts),
@@ -23,7 +37,6 @@ NODE_ROLES = (
     "roles/artifactregistry.reader",
     "roles/serviceusage.serviceUsageConsumer",
 )
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # The system pool's node labels: controllers and platform Jobs select it.
 SYSTEM_POOL_LABELS = {"llm-platform/pool": "system"}
 # GKE's own images (add-on sidecars such as the Cloud Storage FUSE mounter are injected into our pods).
@@ -62,6 +75,34 @@ users:
 """
 
 
+def node_role_resource_name(component: str, role: str) -> str:
+    """The grant's resource name: `roles/container.defaultNodeServiceAccount` becomes
+    `<component>-nodes-container-defaultnodeserviceaccount`."""
+    return f"{component}-nodes-{role.split('/')[1].replace('.', '-').lower()}"
+
+
+def admission_patterns(
+    admitted_images: Sequence[str],
+) -> list[gcp.binaryauthorization.PolicyAdmissionWhitelistPatternArgs]:
+    """What Binary Authorization admits besides the global policy: GKE's images and the given ones, once each."""
+    return [
+        gcp.binaryauthorization.PolicyAdmissionWhitelistPatternArgs(name_pattern=pattern)
+        for pattern in sorted({GKE_IMAGES, *admitted_images})
+    ]
+
+
+def dns_endpoint_of(endpoints: gcp.container.outputs.ClusterControlPlaneEndpointsConfig | None) -> str:
+    """The control plane's DNS endpoint as the API reports it, or "" before it is known."""
+    if endpoints and endpoints.dns_endpoint_config and endpoints.dns_endpoint_config.endpoint:
+        return endpoints.dns_endpoint_config.endpoint
+    return ""
+
+
+def workload_pool_of(identity: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:
+    """The cluster's Workload Identity pool as the API reports it, or "" before it is known."""
+    return identity.workload_pool if identity and identity.workload_pool else ""
+
+
 @dataclass(frozen=True)
 class GkeClusterArgs:
     project: str
@@ -80,113 +121,86 @@ class GkeClusterArgs:
 class GkeCluster(PlatformComponent):
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("gke:Cluster", name, opts)
-        naming, config = args.naming, args.config
         self.location = args.region if args.regional else args.zone
+        self.node_service_account = self._node_service_account(name, args)
+        self.node_service_account_email = self.node_service_account.email
+        self.node_roles = self._node_roles(name, args)
+        self.admission_policy = self._admission_policy(name, args) if args.config.binary_authorization else None
+        self.cluster = self._cluster(name, args)
+        self.system_pool = self._system_pool(name, args)
 
-        self.node_service_account = gcp.serviceaccount.Account(
+        self.name = self.cluster.name
+        self.dns_endpoint = self.cluster.control_plane_endpoints_config.apply(dns_endpoint_of)
+        self.workload_pool = self.cluster.workload_identity_config.apply(workload_pool_of)
+        self.kubeconfig = pulumi.Output.all(self.cluster.name, self.dns_endpoint).apply(
+            lambda parts: kubeconfig(str(parts[0]), str(parts[1]))
+        )
+        self.provider = self._kubernetes_provider(name, args)
+        self.register_outputs(
+            {
+                "name": self.cluster.name,
+                "location": self.location,
+                "endpoint": self.cluster.endpoint,
+                "node_service_account": self.node_service_account.email,
+            }
+        )
+
+    def _node_service_account(self, name: str, args: GkeClusterArgs) -> gcp.serviceaccount.Account:
+        return gcp.serviceaccount.Account(
             f"{name}-nodes",
             project=args.project,
-            account_id=naming.account_id("gke-nodes"),
-            display_name=f"GKE nodes of {naming.name('gke')}",
+            account_id=args.naming.account_id("gke-nodes"),
+            display_name=f"GKE nodes of {args.naming.name('gke')}",
             opts=self.child(),
         )
-        self.node_service_account_email = self.node_service_account.email
-        node_member = self.node_service_account.email.apply(lambda email: f"serviceAccount:{email}")
-        self.node_roles = [
+
+    def _node_roles(self, name: str, args: GkeClusterArgs) -> list[gcp.projects.IAMMember]:
+        member = self.node_service_account.email.apply(lambda email: f"serviceAccount:{email}")
+        return [
             gcp.projects.IAMMember(
-                f"{name}-nodes-{role.split('/')[1].replace('.', '-').lower()}",
-                project=args.project,
-                role=role,
-                member=node_member,
-                opts=self.child(),
+                node_role_resource_name(name, role), project=args.project, role=role, member=member, opts=self.child()
             )
             for role in NODE_ROLES
         ]
 
-        # Binary Authorization admits Google's GKE system images (the global policy) and the images
-        # the stack itself pins; everything else is denied. The policy is the project's singleton.
-        self.admission_policy = (
-            gcp.binaryauthorization.Policy(
-                f"{name}-admission",
-                project=args.project,
-                description="Admit Google's GKE system images and the images this stack pins; deny the rest",
-                global_policy_evaluation_mode="ENABLE",
-                default_admission_rule=gcp.binaryauthorization.PolicyDefaultAdmissionRuleArgs(
-                    evaluation_mode="ALWAYS_DENY", enforcement_mode="ENFORCED_BLOCK_AND_AUDIT_LOG"
-                ),
-                admission_whitelist_patterns=[
-                    gcp.binaryauthorization.PolicyAdmissionWhitelistPatternArgs(name_pattern=pattern)
-                    for pattern in sorted({GKE_IMAGES, *args.admitted_images})
-                ],
-                opts=self.child(),
-            )
-            if config.binary_authorization
-            else None
+    def _admission_policy(self, name: str, args: GkeClusterArgs) -> gcp.binaryauthorization.Policy:
+        """Binary Authorization admits Google's GKE system images (the global policy) and the images
+        the stack itself pins; everything else is denied. The policy is the project's singleton."""
+        return gcp.binaryauthorization.Policy(
+            f"{name}-admission",
+            project=args.project,
+            description="Admit Google's GKE system images and the images this stack pins; deny the rest",
+            global_policy_evaluation_mode="ENABLE",
+            default_admission_rule=gcp.binaryauthorization.PolicyDefaultAdmissionRuleArgs(
+                evaluation_mode="ALWAYS_DENY", enforcement_mode="ENFORCED_BLOCK_AND_AUDIT_LOG"
+            ),
+            admission_whitelist_patterns=admission_patterns(args.admitted_images),
+            opts=self.child(),
         )
 
-        recurring = config.maintenance
-        self.cluster = gcp.container.Cluster(
+    def _cluster(self, name: str, args: GkeClusterArgs) -> gcp.container.Cluster:
+        config = args.config
+        return gcp.container.Cluster(
             f"{name}-cluster",
-            name=naming.name("gke"),
+            name=args.naming.name("gke"),
             project=args.project,
             location=self.location,
             description="LLM inference on TPU7x",
             network=args.network,
             subnetwork=args.subnetwork,
             networking_mode="VPC_NATIVE",
-            ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
-                cluster_secondary_range_name=PODS_RANGE_NAME,
-                services_secondary_range_name=SERVICES_RANGE_NAME,
-            ),
+            ip_allocation_policy=ip_allocation_policy(),
             # The default pool is created and deleted at once; give it the node account anyway so the
             # Compute Engine default service account never runs a node.
             remove_default_node_pool=True,
             initial_node_count=1,
-            node_config=gcp.container.ClusterNodeConfigArgs(
-                service_account=self.node_service_account.email,
-                oauth_scopes=[CLOUD_PLATFORM_SCOPE],
-                shielded_instance_config=gcp.container.ClusterNodeConfigShieldedInstanceConfigArgs(
-                    enable_secure_boot=True, enable_integrity_monitoring=True
-                ),
-                workload_metadata_config=gcp.container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
-            ),
+            node_config=default_pool_node_config(self.node_service_account.email),
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel=config.release_channel),
             min_master_version=config.min_master_version,
-            # Deployers and CI reach the control plane through its DNS endpoint, authorized by IAM.
-            control_plane_endpoints_config=gcp.container.ClusterControlPlaneEndpointsConfigArgs(
-                dns_endpoint_config=gcp.container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
-                    allow_external_traffic=True
-                ),
-                ip_endpoints_config=gcp.container.ClusterControlPlaneEndpointsConfigIpEndpointsConfigArgs(enabled=True),
-            ),
-            # `enablePrivateNodes` and `enablePrivateEndpoint` are deprecated in the container API for
-            # `networkConfig.defaultEnablePrivateNodes` and `ipEndpointsConfig.enablePublicEndpoint`, which
-            # pulumi-gcp 10.2 does not expose: these fields are the provider's only way to keep nodes
-            # private and the IP endpoint's public side off (allow-listed in tests/stacks/test_deprecations.py).
-            private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
-                enable_private_nodes=True,
-                enable_private_endpoint=not config.master_authorized_networks,
-                master_ipv4_cidr_block=config.master_ipv4_cidr,
-            ),
-            # Only when asked for: the IP endpoint's public side, open to these ranges alone.
-            master_authorized_networks_config=(
-                gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
-                    cidr_blocks=[
-                        gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
-                            cidr_block=network.cidr, display_name=network.name
-                        )
-                        for network in config.master_authorized_networks
-                    ],
-                    gcp_public_cidrs_access_enabled=False,
-                )
-                if config.master_authorized_networks
-                else None
-            ),
-            master_auth=gcp.container.ClusterMasterAuthArgs(
-                client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
-                    issue_client_certificate=False
-                )
-            ),
+            control_plane_endpoints_config=control_plane_endpoints_config(),
+            private_cluster_config=private_cluster_config(config),
+            master_authorized_networks_config=master_authorized_networks_config(config),
+            master_auth=master_auth(),
             enable_legacy_abac=False,
             enable_shielded_nodes=True,
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
@@ -196,65 +210,19 @@ class GkeCluster(PlatformComponent):
             # Pod-to-pod traffic on one node goes through the VPC, so flow logs and firewall rules see it.
             enable_intranode_visibility=True,
             binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
-                evaluation_mode="PROJECT_SINGLETON_POLICY_ENFORCE" if config.binary_authorization else "DISABLED"
+                evaluation_mode=binary_authorization_mode(config.binary_authorization)
             ),
-            authenticator_groups_config=(
-                gcp.container.ClusterAuthenticatorGroupsConfigArgs(security_group=config.rbac_security_group)
-                if config.rbac_security_group
-                else None
-            ),
+            authenticator_groups_config=authenticator_groups_config(config.rbac_security_group),
             gateway_api_config=gcp.container.ClusterGatewayApiConfigArgs(channel="CHANNEL_STANDARD"),
-            addons_config=gcp.container.ClusterAddonsConfigArgs(
-                http_load_balancing=gcp.container.ClusterAddonsConfigHttpLoadBalancingArgs(disabled=False),
-                horizontal_pod_autoscaling=gcp.container.ClusterAddonsConfigHorizontalPodAutoscalingArgs(
-                    disabled=False
-                ),
-                gce_persistent_disk_csi_driver_config=gcp.container.ClusterAddonsConfigGcePersistentDiskCsiDriverConfigArgs(
-                    enabled=True
-                ),
-                gcs_fuse_csi_driver_config=gcp.container.ClusterAddonsConfigGcsFuseCsiDriverConfigArgs(enabled=True),
-                lustre_csi_driver_config=(
-                    gcp.container.ClusterAddonsConfigLustreCsiDriverConfigArgs(enabled=True)
-                    if args.model_store == "lustre"
-                    else None
-                ),
-                # Deprecated in the container API ("no longer supported"): sent only to a stack that opted
-                # in to Parallelstore (allow-listed in tests/stacks/test_deprecations.py).
-                parallelstore_csi_driver_config=(
-                    gcp.container.ClusterAddonsConfigParallelstoreCsiDriverConfigArgs(enabled=True)
-                    if args.model_store == "parallelstore"
-                    else None
-                ),
-            ),
-            monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
-                # DEPLOYMENT, STATEFULSET, HPA: kube state metrics the operations alerts read (an
-                # explicit list replaces GKE's default package set).
-                enable_components=[
-                    "SYSTEM_COMPONENTS",
-                    "APISERVER",
-                    "SCHEDULER",
-                    "CONTROLLER_MANAGER",
-                    "DEPLOYMENT",
-                    "STATEFULSET",
-                    "HPA",
-                ],
-                managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
-            ),
+            addons_config=addons_config(args.model_store),
+            monitoring_config=monitoring_config(),
             logging_config=gcp.container.ClusterLoggingConfigArgs(enable_components=["SYSTEM_COMPONENTS", "WORKLOADS"]),
-            node_pool_defaults=gcp.container.ClusterNodePoolDefaultsArgs(
-                node_config_defaults=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsArgs(
-                    gcfs_config=gcp.container.ClusterNodePoolDefaultsNodeConfigDefaultsGcfsConfigArgs(enabled=True)
-                )
-            ),
+            node_pool_defaults=node_pool_defaults(),
             # `vulnerabilityMode` is deprecated ("Vulnerability scanning is no longer supported"): not sent.
             security_posture_config=gcp.container.ClusterSecurityPostureConfigArgs(mode="BASIC"),
-            maintenance_policy=gcp.container.ClusterMaintenancePolicyArgs(
-                recurring_window=gcp.container.ClusterMaintenancePolicyRecurringWindowArgs(
-                    start_time=recurring.start_time, end_time=recurring.end_time, recurrence=recurring.recurrence
-                )
-            ),
+            maintenance_policy=maintenance_policy(config.maintenance),
             deletion_protection=args.protect,
-            resource_labels=naming.labels,
+            resource_labels=args.naming.labels,
             opts=self.child(
                 depends_on=[*self.node_roles, *([self.admission_policy] if self.admission_policy else [])],
                 protect=args.protect,
@@ -266,8 +234,9 @@ class GkeCluster(PlatformComponent):
             ),
         )
 
-        system = config.system_pool
-        self.system_pool = gcp.container.NodePool(
+    def _system_pool(self, name: str, args: GkeClusterArgs) -> gcp.container.NodePool:
+        system = args.config.system_pool
+        return gcp.container.NodePool(
             f"{name}-system",
             name="system",
             project=args.project,
@@ -281,55 +250,21 @@ class GkeCluster(PlatformComponent):
             upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(
                 strategy="SURGE", max_surge=1, max_unavailable=0
             ),
-            node_config=gcp.container.NodePoolNodeConfigArgs(
-                machine_type=system.machine_type,
-                disk_size_gb=system.disk_size_gb,
-                disk_type="pd-balanced",
-                image_type="COS_CONTAINERD",
-                service_account=self.node_service_account.email,
-                oauth_scopes=[CLOUD_PLATFORM_SCOPE],
-                shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
-                    enable_secure_boot=True, enable_integrity_monitoring=True
-                ),
-                workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(
-                    mode="GKE_METADATA"
-                ),
-                labels=SYSTEM_POOL_LABELS,
-                resource_labels=naming.labels,
+            node_config=system_pool_node_config(
+                system, self.node_service_account.email, SYSTEM_POOL_LABELS, args.naming.labels
             ),
             opts=self.child(ignore_changes=["initialNodeCount"]),
         )
 
-        self.name = self.cluster.name
-        self.dns_endpoint = self.cluster.control_plane_endpoints_config.apply(
-            lambda endpoints: (
-                endpoints.dns_endpoint_config.endpoint
-                if endpoints and endpoints.dns_endpoint_config and endpoints.dns_endpoint_config.endpoint
-                else ""
-            )
-        )
-        self.workload_pool = self.cluster.workload_identity_config.apply(
-            lambda identity: identity.workload_pool if identity and identity.workload_pool else ""
-        )
-        self.kubeconfig = pulumi.Output.all(self.cluster.name, self.dns_endpoint).apply(
-            lambda parts: kubeconfig(str(parts[0]), str(parts[1]))
-        )
-        self.provider = k8s.Provider(
+    def _kubernetes_provider(self, name: str, args: GkeClusterArgs) -> k8s.Provider:
+        return k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
             # Known before the cluster exists and stable across its updates, so an endpoint or CA change
             # updates the provider instead of replacing every Kubernetes object (pulumi-kubernetes
             # DiffConfig; pulumi/pulumi-kubernetes#1148, #2745).
-            cluster_identifier=f"projects/{args.project}/locations/{self.location}/clusters/{naming.name('gke')}",
+            cluster_identifier=f"projects/{args.project}/locations/{self.location}/clusters/{args.naming.name('gke')}",
             enable_server_side_apply=True,
             delete_unreachable=False,
             opts=self.child(depends_on=[self.system_pool]),
-        )
-        self.register_outputs(
-            {
-                "name": self.cluster.name,
-                "location": self.location,
-                "endpoint": self.cluster.endpoint,
-                "node_service_account": self.node_service_account.email,
-            }
         )
