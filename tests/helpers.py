@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, get_origin
+from typing import get_origin
 
 import pytest
-from pulumi import _types as pulumi_types
 
 from components.concerns import parse_config
 from components.config.errors import GCP_KEYS, NAMESPACE, ConfigError, annotation_at, model_at
@@ -86,14 +85,3 @@ def assert_rejected(bad: Mapping[str, str], expected: str) -> None:
     for line in message.splitlines()[1:]:
         key = line.strip().split(": ", 1)[0]
         assert names_a_leaf(key), f"{key} is a group of keys, not the leaf to edit"
-
-
-def plain(value: Any) -> Any:
-    """A typed SDK `*Args` object as the engine sees it: nested dicts in engine (camelCase) names."""
-    if pulumi_types.is_input_type(type(value)):
-        return {k: plain(v) for k, v in pulumi_types.input_type_to_dict(value).items()}
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
