@@ -126,3 +126,18 @@ def test_nested_secure_values_reach_the_program_as_opaque_secrets(tmp_path: Path
     values = load_stack_config("dev", tmp_path)
     gateway = json.loads(values["llm-platform:gateway"])
     assert gateway["auth"] == {"apiKey": "[secret]", "mode": "apiKey"}
+
+
+def test_checkov_without_its_virtualenv_is_one_clean_line(tmp_path: Path, dev: StackGraph, monkeypatch, capsys) -> None:
+    import tools.tfplan
+
+    recorded = tmp_path / "dev.json"
+    recorded.write_text(dev.to_json(), encoding="utf-8")
+    monkeypatch.setattr(tools.tfplan, "checkov_executable", lambda root: tmp_path / ".venv-checkov" / "bin" / "checkov")
+    code = main(["export", "dev", "--graph", str(recorded), "--out", str(tmp_path / "out"), "--checkov"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: checkov is not installed in .venv-checkov")
+    create = "python3 -m venv .venv-checkov && .venv-checkov/bin/python -m pip install -r requirements-checkov.txt"
+    assert f"`{create}`" in err
