@@ -160,7 +160,7 @@ def test_alias_makes_a_move_safe(prod: StackGraph) -> None:
 
 
 def test_resources_are_counted_as_the_preview_counts_them(prod: StackGraph) -> None:
-    previewed = int(type_counts(prod).title.split()[0])  # "N resources by type"
+    previewed = int(str(type_counts(prod).title).split()[0])  # "N resources by type"
     assert diff_graphs(prod, prod).unchanged == previewed and diff_graphs(prod, prod).changes == []
     policy = find(prod, ("gcp:compute/resourcePolicy:ResourcePolicy", "tier-large-workload-policy"))
     component = next(r for r in prod.resources if not r.custom and r.name == "models")
