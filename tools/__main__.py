@@ -8,6 +8,12 @@ from pathlib import Path
 
 from tools.stack_config import PROJECT_ROOT, StackFileError
 
+# Checkov lives in its own virtualenv: its `packaging<24` pin cannot share one with pulumi's.
+CHECKOV_MISSING = (
+    "checkov is not installed in {venv} (its own virtualenv); create it with "
+    "`python3 -m venv {venv} && {venv}/bin/python -m pip install -r requirements-checkov.txt`"
+)
+
 
 def _load(stack: str, project_dir: str, graph_file: str | None = None) -> tuple[object | None, int]:
     """The stack's graph (evaluated, or read from `graph_file`), or None and an exit code after an error."""
@@ -86,7 +92,11 @@ def _export(args: argparse.Namespace) -> int:
     print(f"wrote {plan} and {len(list(manifests.glob('*.yaml')))} manifests in {manifests}")
     if not args.checkov:
         return 0
-    failures = run_checkov(checkov_executable(PROJECT_ROOT), out)
+    checkov = checkov_executable(PROJECT_ROOT)
+    if not checkov.exists():
+        print(f"error: {CHECKOV_MISSING.format(venv=checkov.parent.parent.name)}", file=sys.stderr)
+        return 2
+    failures = run_checkov(checkov, out)
     skips = load_skips()
     open_failures = [f for f in failures if not is_skipped(f, skips)]
     for failure in failures:

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -50,8 +51,13 @@ def preview_tree(graph: StackGraph) -> Tree:
     return tree
 
 
+def counted(resources: Iterable[Registration]) -> list[Registration]:
+    """What the preview counts as resources: custom resources (explicit providers too), not components."""
+    return [r for r in resources if r.custom]
+
+
 def type_counts(graph: StackGraph) -> Table:
-    counts = Counter(r.type for r in graph.resources if r.custom)
+    counts = Counter(r.type for r in counted(graph.resources))
     table = Table(title=f"{sum(counts.values())} resources by type", show_edge=False)
     table.add_column("type")
     table.add_column("count", justify="right")
