@@ -1,4 +1,4 @@
-"""Offline tooling: `python -m tools preview|policy|export|diff|bench ...` (see `--help`)."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -123,6 +123,62 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cost(args: argparse.Namespace) -> int:
+    from tools.cost.estimate import estimate
+    from tools.cost.inventory import Assumptions
+    from tools.cost.report import format_json, format_text
+    from tools.graph import StackGraph
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    assumptions = Assumptions(
+        hours=args.hours,
+        bucket_gib=args.bucket_gib,
+        requests_per_second=args.rps,
+        request_kib=args.request_kib,
+        response_kib=args.response_kib,
+        nat_gib=args.nat_gib,
+        image_gb=args.image_gb,
+        samples_per_second_per_replica=args.samples_per_replica,
+        log_entry_kib=args.log_entry_kib,
+    )
+    result = estimate(graph, assumptions)
+    print(format_json(result) if args.json else format_text(result), end="")
+    return 0
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative (allowed: 0 or more)")
+    return value
+
+
+def _add_cost(commands: argparse._SubParsersAction) -> None:
+    from tools.cost.inventory import Assumptions
+
+    default = Assumptions()
+    cost = commands.add_parser("cost", help="monthly cost estimate of a stack (per component, min-max replicas)")
+    cost.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    cost.add_argument("--json", action="store_true", help="the estimate as JSON, for machines")
+    cost.add_argument("--graph", metavar="FILE", help="estimate this recorded graph (preview --json) instead")
+    cost.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    number = {"type": _non_negative, "metavar": "N"}
+    cost.add_argument("--hours", default=default.hours, help="hours a month (default: 730)", **number)
+    cost.add_argument("--bucket-gib", help="GiB in the model bucket (default: the tiers' models)", **number)
+    cost.add_argument("--rps", default=default.requests_per_second, help="requests per second", **number)
+    cost.add_argument("--request-kib", default=default.request_kib, help="KiB in per request", **number)
+    cost.add_argument("--response-kib", default=default.response_kib, help="KiB out per request", **number)
+    cost.add_argument("--nat-gib", default=default.nat_gib, help="GiB a month through Cloud NAT", **number)
+    cost.add_argument("--image-gb", default=default.image_gb, help="GB per cached model-server image", **number)
+    cost.add_argument(
+        "--samples-per-replica", default=default.samples_per_second_per_replica, help="metric samples/s", **number
+    )
+    cost.add_argument("--log-entry-kib", default=default.log_entry_kib, help="KiB per request-log entry", **number)
+    cost.set_defaults(run=_cost)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tools.bench import main as bench_main
 
@@ -167,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
     )
     diff.set_defaults(run=_diff)
+
+    _add_cost(commands)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])

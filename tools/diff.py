@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.cost.estimate import CostDelta, cost_delta
+from tools.cost.report import delta_lines, delta_markdown
 from tools.graph import Registration, StackGraph, load_graph
 from tools.render import counted
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
@@ -106,6 +108,7 @@ class StackDiff:
     base: str
     changes: list[Change]
     unchanged: int  # resources (as the preview counts them) with no change
+    cost: CostDelta | None = None  # the monthly cost delta, when both graphs were evaluated
 
     def count(self, kind: str, custom: bool = True) -> int:
         return sum(1 for c in self.changes if c.kind == kind and c.custom is custom)
@@ -267,7 +270,9 @@ def evaluate_revision(repo: Path, ref: str, stack: str) -> tuple[StackGraph, str
 def diff_stack(stack: str, base_ref: str, project_dir: Path = PROJECT_ROOT) -> StackDiff:
     base, commit = evaluate_revision(project_dir, base_ref, stack)
     head = evaluate_checkout(project_dir, stack)
-    return diff_graphs(base, head, f"{base_ref} ({commit})")
+    diff = diff_graphs(base, head, f"{base_ref} ({commit})")
+    diff.cost = cost_delta(base, head)
+    return diff
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -357,7 +362,8 @@ def summary(diff: StackDiff) -> str:
 def format_text(diff: StackDiff) -> str:
     header = f"offline diff of stack {diff.stack}: {diff.base} -> working tree"
     body = _lines(diff) or ["no changes"]
-    return "\n".join([header, *body, f"Resources: {summary(diff)}"])
+    cost = delta_lines(diff.cost) if diff.cost else []
+    return "\n".join([header, *body, f"Resources: {summary(diff)}", *cost])
 
 
 def format_markdown(diffs: list[StackDiff]) -> str:
@@ -368,6 +374,9 @@ def format_markdown(diffs: list[StackDiff]) -> str:
     for diff in diffs:
         parts += ["", f"<details{' open' if diff.changes else ''}><summary>{diff.stack}</summary>", ""]
         parts += ["```diff", *(_lines(diff) or ["no changes"]), "```", "", "</details>"]
+    costs = [(d.stack, d.cost) for d in diffs if d.cost is not None]
+    if costs:
+        parts += delta_markdown(costs)
     parts += [
         "",
         "_Computed offline under Pulumi's mock runtime (no credentials); provider-computed values are mock "
