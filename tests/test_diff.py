@@ -209,3 +209,29 @@ def test_creates_and_deletes(prod: StackGraph) -> None:
 )
 def test_force_new_table(type_: str, path: str, replaces: bool) -> None:
     assert forces_replacement(type_, path) is replaces
+
+
+def test_cost_delta_of_the_known_change(prod_diff: StackDiff) -> None:
+    """Two more VMs at minimum (the 2x2x4 slice) and four at maximum (+2 small replicas) behind Cloud NAT,
+    at $0.0014 per VM-hour for 730 hours; the TPU chips and their boot disks are not priced in prod."""
+    assert prod_diff.cost is not None
+    assert prod_diff.cost.total.rounded() == {"min": 2.04, "max": 4.09}
+    assert {name: d.rounded() for name, d in prod_diff.cost.by_component().items()} == {
+        "network": {"min": 2.04, "max": 4.09}
+    }
+    assert prod_diff.cost.unpriced_changes() == [
+        "operations: monitoring.samples",
+        "tier large: TPU chip-hour",
+        "tier large: disk.hyperdisk-balanced",
+        "tier small: TPU chip-hour",
+        "tier small: disk.hyperdisk-balanced",
+    ]
+    text = format_text(prod_diff)
+    assert "Monthly cost: $734.36 - $1,978.62 -> $736.41 - $1,982.71 (+$2.04 .. +$4.09)" in text
+    assert "   network: +$2.04 .. +$4.09" in text
+    markdown = format_markdown([prod_diff])
+    assert "#### Monthly cost delta (priced lines, min .. max replicas)" in markdown
+    assert (
+        "| `prod` | $734.36 - $1,978.62 | $736.41 - $1,982.71 | +$2.04 .. +$4.09 | network +$2.04 .. +$4.09 |"
+        in markdown
+    )

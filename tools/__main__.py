@@ -132,18 +132,8 @@ def _cost(args: argparse.Namespace) -> int:
     graph, code = _load(args.stack, args.project_dir, args.graph)
     if not isinstance(graph, StackGraph):
         return code
-    assumptions = Assumptions(
-        hours=args.hours,
-        bucket_gib=args.bucket_gib,
-        requests_per_second=args.rps,
-        request_kib=args.request_kib,
-        response_kib=args.response_kib,
-        nat_gib=args.nat_gib,
-        image_gb=args.image_gb,
-        samples_per_second_per_replica=args.samples_per_replica,
-        log_entry_kib=args.log_entry_kib,
-    )
-    result = estimate(graph, assumptions)
+    given = {field: getattr(args, option) for option, field in COST_ASSUMPTIONS.items()}
+    result = estimate(graph, Assumptions(**{k: v for k, v in given.items() if v is not None}))
     print(format_json(result) if args.json else format_text(result), end="")
     return 0
 
@@ -155,27 +145,38 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def _add_cost(commands: argparse._SubParsersAction) -> None:
-    from tools.cost.inventory import Assumptions
+# `--option` (its dest) -> the `tools.cost.inventory.Assumptions` field it overrides. Defaults stay
+# there: building the parser imports nothing, since `tools diff` runs `preview` against a base
+# revision whose program may predate the cost concern.
+COST_ASSUMPTIONS = {
+    "hours": "hours",
+    "bucket_gib": "bucket_gib",
+    "rps": "requests_per_second",
+    "request_kib": "request_kib",
+    "response_kib": "response_kib",
+    "nat_gib": "nat_gib",
+    "image_gb": "image_gb",
+    "samples_per_replica": "samples_per_second_per_replica",
+    "log_entry_kib": "log_entry_kib",
+}
 
-    default = Assumptions()
+
+def _add_cost(commands: argparse._SubParsersAction) -> None:
     cost = commands.add_parser("cost", help="monthly cost estimate of a stack (per component, min-max replicas)")
     cost.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
     cost.add_argument("--json", action="store_true", help="the estimate as JSON, for machines")
     cost.add_argument("--graph", metavar="FILE", help="estimate this recorded graph (preview --json) instead")
     cost.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
     number = {"type": _non_negative, "metavar": "N"}
-    cost.add_argument("--hours", default=default.hours, help="hours a month (default: 730)", **number)
-    cost.add_argument("--bucket-gib", help="GiB in the model bucket (default: the tiers' models)", **number)
-    cost.add_argument("--rps", default=default.requests_per_second, help="requests per second", **number)
-    cost.add_argument("--request-kib", default=default.request_kib, help="KiB in per request", **number)
-    cost.add_argument("--response-kib", default=default.response_kib, help="KiB out per request", **number)
-    cost.add_argument("--nat-gib", default=default.nat_gib, help="GiB a month through Cloud NAT", **number)
-    cost.add_argument("--image-gb", default=default.image_gb, help="GB per cached model-server image", **number)
-    cost.add_argument(
-        "--samples-per-replica", default=default.samples_per_second_per_replica, help="metric samples/s", **number
-    )
-    cost.add_argument("--log-entry-kib", default=default.log_entry_kib, help="KiB per request-log entry", **number)
+    cost.add_argument("--hours", help="hours a month (default: 730)", **number)
+    cost.add_argument("--bucket-gib", help="GiB in the model bucket (default: the tiers' models, once each)", **number)
+    cost.add_argument("--rps", help="requests per second through the Gateway (default: 1)", **number)
+    cost.add_argument("--request-kib", help="KiB in per request (default: 8)", **number)
+    cost.add_argument("--response-kib", help="KiB out per request (default: 4)", **number)
+    cost.add_argument("--nat-gib", help="GiB a month through Cloud NAT (default: 10)", **number)
+    cost.add_argument("--image-gb", help="GB per cached model-server image (default: 19.5)", **number)
+    cost.add_argument("--samples-per-replica", help="metric samples/s per serving replica (default: 20)", **number)
+    cost.add_argument("--log-entry-kib", help="KiB per request-log entry (default: 2)", **number)
     cost.set_defaults(run=_cost)
 
 

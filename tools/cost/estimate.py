@@ -124,7 +124,7 @@ class CostDelta:
         """Not-priced lines that appear, go or change quantity: the delta cannot include them."""
 
         def keyed(lines: Iterable[Line]) -> dict[tuple[str, str], Any]:
-            return {(line.item.component, line.item.price_key or line.item.what): line.item.quantity for line in lines}
+            return {(line.item.component, line.item.price_key or "TPU chip-hour"): line.item.quantity for line in lines}
 
         before, after = keyed(self.base.not_priced()), keyed(self.head.not_priced())
         return sorted(f"{c}: {k}" for c, k in set(before) | set(after) if before.get((c, k)) != after.get((c, k)))
