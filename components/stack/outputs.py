@@ -59,7 +59,9 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "servedModelName": platform.tiers[name].served_model_name,
             "path": tier_path(prefixes.get(name)) if reachable else None,
             "estimatedColdStart": cold_start.estimate(tier.model.parameters_billion, read_seconds).as_output(),
-            "cost": tier_cost(config.pricing, [tier.capacity.type], estimate.chips, estimate.decode_tokens_per_s_ceiling),
+            "cost": tier_cost(
+                config.pricing, [tier.capacity.type], estimate.chips, estimate.decode_tokens_per_s_ceiling
+            ),
         }
     return outputs
 

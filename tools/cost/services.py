@@ -60,7 +60,7 @@ def gateway_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[It
             "gateway", "load balancer data processed (in + out)", "lb.data", Range.exactly(data_gib), "GiB", region
         )
     for policy in graph.by_type("gcp:compute/securityPolicy:SecurityPolicy"):
-        rules = len(policy.inputs.get("rules", []))
+        rule_count = len(policy.inputs.get("rules", []))
         months = a.hours / HOURS_PER_MONTH
         yield Item(
             "gateway",
@@ -72,9 +72,9 @@ def gateway_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[It
         )
         yield Item(
             "gateway",
-            f"{policy.name}: {rules} rules",
+            f"{policy.name}: {rule_count} rules",
             "armor.rule",
-            Range.exactly(rules * months),
+            Range.exactly(rule_count * months),
             "rule-month",
             region,
         )
@@ -126,17 +126,17 @@ def storage_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[It
         what = f"{lustre.name}: Managed Lustre {gib:g} GiB at {tier} MBps/TiB"
         yield Item("storage", what, f"lustre.{tier}", Range.exactly(gib * months), "GiB-month", region)
     for claim in graph.by_type("kubernetes:core/v1:PersistentVolumeClaim"):
-        storage_class = _claim_class(graph, claim)
-        if storage_class is None:
+        claim_class = _claim_class(graph, claim)
+        if claim_class is None:
             continue
-        parameters = storage_class.inputs.get("parameters") or {}
+        parameters = claim_class.inputs.get("parameters") or {}
         size = quantity_gib(str(claim.inputs["spec"]["resources"]["requests"]["storage"]))
         if parameters.get("type") == "hyperdisk-ml":
             key, what = (
                 "disk.hyperdisk-ml",
                 f"Hyperdisk ML {size:g} GiB, {parameters.get('provisioned-throughput-on-create')}/s",
             )
-        elif "parallelstore" in str(storage_class.inputs.get("provisioner")):
+        elif "parallelstore" in str(claim_class.inputs.get("provisioner")):
             key, what = "parallelstore", f"Parallelstore {size:g} GiB"
         else:
             continue
