@@ -42,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from tools.vllm_release import notes
     from tools.vllm_release.extract import ExtractError, build, image_commits, write
     from tools.vllm_release.flags import FlagError
     from tools.vllm_release.git import GitError, GitTree
@@ -59,7 +60,8 @@ def main(args: argparse.Namespace) -> int:
             release_tag = (tag, sha)
         vllm = GitTree(args.vllm_git, args.vllm_commit or vllm_short)
         tpu = GitTree(args.tpu_inference_git, args.tpu_inference_commit or tpu_short)
-        document = build(vllm, tpu, args.image, args.date or datetime.now(UTC).date(), release_tag)
+        extracted = args.date or datetime.now(UTC).date()
+        document = build(vllm, tpu, args.image, extracted, release_tag, reviewed=notes.REVIEWED)
     except (ExtractError, FlagError, GitError, MetricError, ReviewError, TpuError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

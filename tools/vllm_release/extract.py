@@ -123,9 +123,10 @@ def build(
     tpu_tree: GitTree,
     image: str,
     extracted: date,
-    release_tag: tuple[str, str] | None = None,
-    reviewed: dict[str, str] | None = notes.REVIEWED,
+    release_tag: tuple[str, str] | None,
+    reviewed: dict[str, str] | None,
 ) -> dict[str, Any]:
+    """The extract; `reviewed` (anchor -> digest, normally `notes.REVIEWED`) gates the notes (review.py)."""
     built, tpu_short, vllm_short = image_commits(image)
     for tree, short, what in ((vllm, vllm_short, "vLLM"), (tpu_tree, tpu_short, "tpu-inference")):
         if not tree.commit.startswith(short):
