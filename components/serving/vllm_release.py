@@ -4,6 +4,7 @@
 `python -m tools vllm-release` (tools/vllm_release/) at the commits the default image's tag names;
 the program and the tests read it instead of installing vLLM. This module is a typed, read-only view
 of it with lookups: `metric(name)`, `series(name)`, `flag(name)`, `tpu_quantizations`, ...
+Regenerate it when the pin moves (docs/operations.md, "When the vLLM pin moves").
 """
 
 from __future__ import annotations
