@@ -23,13 +23,11 @@ DEFAULT_OUT = Path("components/serving/vllm_release.json")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from components.serving.images import DEFAULT_VLLM_IMAGE
-
     parser.add_argument("--vllm-git", required=True, metavar="DIR", help="git directory of a vllm-project/vllm mirror")
     parser.add_argument(
         "--tpu-inference-git", required=True, metavar="DIR", help="git directory of a vllm-project/tpu-inference mirror"
     )
-    parser.add_argument("--image", default=DEFAULT_VLLM_IMAGE, help="the pinned image (default: %(default)s)")
+    parser.add_argument("--image", help="the pinned image (default: DEFAULT_VLLM_IMAGE, components/serving/images.py)")
     parser.add_argument("--vllm-commit", metavar="SHA", help="default: the vLLM sha in the image tag")
     parser.add_argument("--tpu-inference-commit", metavar="SHA", help="default: the tpu-inference sha in the image tag")
     parser.add_argument(
@@ -42,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # Imported here, not at parser build time: `tools diff` runs this CLI where components/ is not importable.
+    from components.serving.images import DEFAULT_VLLM_IMAGE
     from tools.vllm_release import notes
     from tools.vllm_release.extract import ExtractError, build, image_commits, write
     from tools.vllm_release.flags import FlagError
@@ -50,8 +50,9 @@ def main(args: argparse.Namespace) -> int:
     from tools.vllm_release.review import ReviewError
     from tools.vllm_release.tpu import TpuError
 
+    image = args.image or DEFAULT_VLLM_IMAGE
     try:
-        _, tpu_short, vllm_short = image_commits(args.image)
+        _, tpu_short, vllm_short = image_commits(image)
         release_tag = None
         if args.vllm_release_tag:
             tag, sep, sha = args.vllm_release_tag.partition("=")
@@ -61,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
         vllm = GitTree(args.vllm_git, args.vllm_commit or vllm_short)
         tpu = GitTree(args.tpu_inference_git, args.tpu_inference_commit or tpu_short)
         extracted = args.date or datetime.now(UTC).date()
-        document = build(vllm, tpu, args.image, extracted, release_tag, reviewed=notes.REVIEWED)
+        document = build(vllm, tpu, image, extracted, release_tag, reviewed=notes.REVIEWED)
     except (ExtractError, FlagError, GitError, MetricError, ReviewError, TpuError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
