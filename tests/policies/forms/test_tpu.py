@@ -74,6 +74,7 @@ FORMS = [
         "single-host ignoreChanges=[]",
         fires=False,
     ),
+    absent("tpu-taint", "prod", LARGE, "nodeConfig.taints"),
     shape("tpu-taint", "empty", "prod", SMALL, "nodeConfig.taints", []),
     shape("tpu-taint", "wrong", "prod", LARGE, "nodeConfig.taints.0.effect", "PREFER_NO_SCHEDULE"),
     shape("tpu-taint", "wrong", "prod", LARGE, "nodeConfig.taints.0.key", "nvidia.com/gpu"),
