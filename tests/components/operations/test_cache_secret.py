@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
@@ -38,7 +37,7 @@ def test_connection_secret_holds_host_port_auth_and_ca(run_component: RunCompone
                 protect=True,
             ),
         )
-        pulumi.Output.secret(cache.secret.string_data).apply(lambda data: seen.append(dict(data or {})))
+        cache.secret.string_data.apply(lambda data: seen.append(dict(data or {})))
 
     run_component(build)
     (data,) = seen

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from tests.policies.conftest import DELETE, changed
 from tests.policies.forms import Form, absent, check_form, shape
+from tools.graph import Registration
 
 NODE_ROLE = ("gcp:projects/iAMMember:IAMMember", "gke-nodes-container-defaultnodeserviceaccount")
 READER = ("gcp:storage/bucketIAMMember:BucketIAMMember", "identity-model-reader")
@@ -109,7 +111,9 @@ def test_every_kind_of_grant_is_judged(pack, policy_graphs, type_: str) -> None:
         ({"member": "allUsers"}, "iam-no-public-principals"),
         ({"role": "roles/owner"}, "iam-no-primitive-roles"),
     ):
-        form = Form(
-            policy, "wrong", "prod", NODE_ROLE, lambda r, c=change: changed(r, c, type=type_), f"{type_} {change}"
-        )
+        form = Form(policy, "wrong", "prod", NODE_ROLE, at_type(change, type_), f"{type_} {change}")
         check_form(pack, policy_graphs, form)
+
+
+def at_type(change: dict[str, str], type_: str) -> Callable[[Registration], Registration]:
+    return lambda resource: changed(resource, change, type=type_)
