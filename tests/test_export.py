@@ -174,7 +174,7 @@ def test_mutations_make_the_known_checks_fail(
     assert not baseline & {check for *_, check in MUTATIONS}  # each one fails because of its mutation
 
 
-def test_cli_exports_and_scans(tmp_path: Path, capsys) -> None:
+def test_cli_exports_and_scans(cli_reads_session_graphs, tmp_path: Path, capsys) -> None:
     out = tmp_path / "dev"
     assert main(["export", "dev", "--format", "tfplan", "--out", str(out)]) == 0
     plan = json.loads((out / "tfplan.json").read_text())

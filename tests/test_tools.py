@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tools.__main__ import main
@@ -86,7 +84,7 @@ def test_unknown_stack_is_a_clean_error(capsys) -> None:
     assert "no stack file Pulumi.nope.yaml (stacks here: dev, legacy, prod, staging)" in capsys.readouterr().err
 
 
-def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path: Path) -> None:
+def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path: Path, capsys) -> None:
     for name in ("__main__.py", "Pulumi.yaml"):
         (tmp_path / name).write_text((PROJECT_ROOT / name).read_text())
     (tmp_path / "components").symlink_to(PROJECT_ROOT / "components")
@@ -94,20 +92,15 @@ def test_bad_config_exits_non_zero_with_keyed_message_and_no_traceback(tmp_path:
         "config:\n  gcp:project: replace-me-llm-dev\n  gcp:zone: us-east1-b\n"
         "  llm-platform:environment: qa\n  llm-platform:colour: blue\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "tools", "preview", "broken", "--project-dir", str(tmp_path)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: stack broken: invalid stack configuration:")
-    assert "llm-platform:colour: unknown key (allowed: " in result.stderr
-    assert "llm-platform:environment: 'qa' is not a valid choice (allowed: dev, staging, prod)" in result.stderr
-    assert "llm-platform:tiers: required but not set" in result.stderr
-    assert result.stderr.endswith("(the program stopped before registering any resource)\n")
-    assert result.stdout == ""
+    assert main(["preview", "broken", "--project-dir", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert err.startswith("error: stack broken: invalid stack configuration:")
+    assert "llm-platform:colour: unknown key (allowed: " in err
+    assert "llm-platform:environment: 'qa' is not a valid choice (allowed: dev, staging, prod)" in err
+    assert "llm-platform:tiers: required but not set" in err
+    assert err.endswith("(the program stopped before registering any resource)\n")
+    assert out == ""
 
 
 def test_stack_loader_passes_values_as_the_engine_does() -> None:

@@ -2,9 +2,10 @@
 
 For each stack, a child interpreter imports the program's SDK modules and evaluates the stack
 under the recording mock monitor (`stack` sample). Another child imports exactly the same SDK
-modules and registers the same number of resources with empty inputs under the same monitor
-(`floor` sample). Both report import and evaluation seconds; the ratio stack/floor says what
-the program itself costs beyond what Pulumi's SDK costs for a graph of that size.
+modules and registers the same number of resources with empty inputs through the same
+`tools.graph.record` (same mocks, monitor and collector settings: the `floor` sample). Both
+report import and evaluation seconds, wall and CPU; the ratio stack/floor says what the program
+itself costs beyond what Pulumi's SDK costs for a graph of that size.
 
 Run: `python -m tools bench [stacks...] [--runs N]`. This is a benchmark, not a test.
 """
@@ -39,43 +40,48 @@ def _import_all(modules: list[str]) -> None:
             setattr(sys.modules[parent_name], child, before)
 
 
-def sample_stack(stack: str, modules: list[str]) -> dict[str, Any]:
-    start = time.perf_counter()
-    _import_all(modules)
-    from tools.graph import evaluate
+def _clocks() -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds (every thread: the mock monitor answers in a pool)."""
+    return time.perf_counter(), time.process_time()
 
-    imported = time.perf_counter()
-    graph = evaluate(stack)
-    done = time.perf_counter()
+
+def _spans(start: tuple[float, float], imported: tuple[float, float], done: tuple[float, float]) -> dict[str, float]:
     return {
-        "import": imported - start,
-        "evaluate": done - imported,
-        "resources": len(graph.resources),
-        "modules": _sdk_modules(),
+        "import": imported[0] - start[0],
+        "evaluate": done[0] - imported[0],
+        "import_cpu": imported[1] - start[1],
+        "evaluate_cpu": done[1] - imported[1],
     }
 
 
+def sample_stack(stack: str, modules: list[str]) -> dict[str, Any]:
+    start = _clocks()
+    _import_all(modules)
+    from tools.graph import evaluate
+
+    imported = _clocks()
+    graph = evaluate(stack)
+    done = _clocks()
+    return {**_spans(start, imported, done), "resources": len(graph.resources), "modules": _sdk_modules()}
+
+
 def sample_floor(count: int, modules: list[str]) -> dict[str, Any]:
-    start = time.perf_counter()
+    """`count` empty resources recorded exactly as a stack is (`tools.graph.record`), program aside."""
+    start = _clocks()
     _import_all(modules)
     import pulumi
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
 
-    from tools.graph import RecordingMonitor
-    from tools.mocks import PlatformMocks
+    from tools.graph import record
 
-    imported = time.perf_counter()
-    monitor = RecordingMonitor(PlatformMocks())
-    pulumi.runtime.set_mocks(PlatformMocks(), project="bench", stack="floor", preview=False, monitor=monitor)
+    imported = _clocks()
 
     def program() -> None:
         for index in range(count):
             pulumi.CustomResource("bench:index:Empty", f"r{index}", {})
 
-    _sync_await(run_pulumi_func(program))
-    done = time.perf_counter()
-    return {"import": imported - start, "evaluate": done - imported, "resources": len(monitor.registrations)}
+    graph = record(program, stack="floor", project="bench")
+    done = _clocks()
+    return {**_spans(start, imported, done), "resources": len(graph.resources)}
 
 
 def _child(*args: str, stdin: str = "") -> dict[str, Any]:
@@ -87,27 +93,32 @@ def _child(*args: str, stdin: str = "") -> dict[str, Any]:
 
 def main(stacks: list[str], runs: int) -> int:
     print(f"offline evaluation benchmark: {runs} runs each, fresh interpreter per run, medians in seconds")
+    print("wall: elapsed seconds; cpu: the process's CPU seconds, which other load on the machine barely moves")
     print(
-        f"{'stack':8} {'resources':>9} {'import':>8} {'evaluate':>9} {'floor import':>13} {'floor eval':>11} "
-        f"{'eval ratio':>11} {'total ratio':>12}"
+        f"{'stack':8} {'clock':5} {'resources':>9} {'import':>8} {'evaluate':>9} {'floor import':>13} "
+        f"{'floor eval':>11} {'eval ratio':>11} {'total ratio':>12}"
     )
     for stack in stacks:
         # A warm-up run discovers which SDK modules the program loads; every timed run of
         # either kind imports exactly those before its clock for evaluation starts.
         warmup = _child("--sample-stack", stack, stdin="[]")
         modules, count = warmup["modules"], warmup["resources"]
-        stack_runs = [_child("--sample-stack", stack, stdin=json.dumps(modules)) for _ in range(runs)]
-        floor_runs = [_child("--sample-floor", str(count), stdin=json.dumps(modules)) for _ in range(runs)]
+        stack_runs: list[dict[str, Any]] = []
+        floor_runs: list[dict[str, Any]] = []
+        for _ in range(runs):  # in turn, so a change in the machine's load falls on both alike
+            stack_runs.append(_child("--sample-stack", stack, stdin=json.dumps(modules)))
+            floor_runs.append(_child("--sample-floor", str(count), stdin=json.dumps(modules)))
 
         def median(samples: list[dict[str, Any]], key: str) -> float:
             return statistics.median(s[key] for s in samples)
 
-        s_imp, s_eval = median(stack_runs, "import"), median(stack_runs, "evaluate")
-        f_imp, f_eval = median(floor_runs, "import"), median(floor_runs, "evaluate")
-        print(
-            f"{stack:8} {count:>9} {s_imp:>8.3f} {s_eval:>9.3f} {f_imp:>13.3f} {f_eval:>11.3f} "
-            f"{s_eval / f_eval:>10.2f}x {(s_imp + s_eval) / (f_imp + f_eval):>11.2f}x"
-        )
+        for clock, suffix in (("wall", ""), ("cpu", "_cpu")):
+            s_imp, s_eval = median(stack_runs, f"import{suffix}"), median(stack_runs, f"evaluate{suffix}")
+            f_imp, f_eval = median(floor_runs, f"import{suffix}"), median(floor_runs, f"evaluate{suffix}")
+            print(
+                f"{stack:8} {clock:5} {count:>9} {s_imp:>8.3f} {s_eval:>9.3f} {f_imp:>13.3f} {f_eval:>11.3f} "
+                f"{s_eval / f_eval:>10.2f}x {(s_imp + s_eval) / (f_imp + f_eval):>11.2f}x"
+            )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import runpy
@@ -194,11 +195,16 @@ def record(
         outputs = getattr(get_root_resource(), "outputs", {})
         pulumi.Output.all(**{key: _masked(value) for key, value in outputs.items()}).apply(exports.update)
 
+    # Everything loaded so far (the SDKs: some 450,000 objects) outlives the run, yet each full
+    # collection during it would walk all of it: about a fifth of a prod evaluation's CPU. Frozen,
+    # the collector walks only what the run creates; unfrozen after, nothing is kept from it.
+    gc.freeze()
     try:
         _sync_await(run_pulumi_func(run))
     except pulumi.RunError as exc:
         raise ProgramError(str(exc), registered=len(monitor.registrations)) from None
     finally:
+        gc.unfreeze()
         pulumi.runtime.reset_options()
     return StackGraph(stack=stack, resources=monitor.registrations, outputs=_plain(exports))
 

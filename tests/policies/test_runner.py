@@ -138,7 +138,7 @@ def test_cli_exits_non_zero_on_a_mandatory_violation_and_lists_it(tmp_path: Path
     assert "passed every mandatory policy" in capsys.readouterr().out
 
 
-def test_cli_passes_on_the_real_stack(capsys) -> None:
+def test_cli_passes_on_the_real_stack(cli_reads_session_graphs, capsys) -> None:
     assert main(["policy", "dev"]) == 0
     out = capsys.readouterr().out
     assert "mandatory: 0" in out and "advisory: 0" in out
