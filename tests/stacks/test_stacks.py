@@ -6,7 +6,7 @@ import pytest
 
 from components.gateway.auth import API_KEY_SECRET
 from tests.conftest import STACKS
-from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
+from tests.schemas import built_in_objects, built_in_problems, cel_report, custom_resources, problems
 from tools.graph import Registration, StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
@@ -309,6 +309,15 @@ def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
     assert multi_host is (graph.stack in ("prod", "legacy"))
     for resource in found:
         assert problems(resource) == [], resource.urn
+
+
+def test_custom_resources_pass_their_crds_cel_rules(graph: StackGraph) -> None:
+    for resource in custom_resources(graph.resources):
+        report = cel_report(resource)
+        assert report.violations == (), resource.urn
+        assert report.unevaluated == (), resource.urn
+        # Transition rules (oldSelf) judge updates only; ComputeClass carries the one the stacks meet.
+        assert set(report.transition) <= {"spec: !has(oldSelf.autopilot) || has(self.autopilot)"}, resource.urn
 
 
 def test_built_in_kubernetes_objects_match_the_upstream_schema(graph: StackGraph) -> None:

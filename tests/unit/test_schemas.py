@@ -6,7 +6,16 @@ from collections.abc import Mapping
 
 import pytest
 
-from tests.schemas import CRD_DIR, SHARED_CRD_DIR, built_in_problems, crd_schemas, custom_resources, problems
+from tests.schemas import (
+    CRD_DIR,
+    SHARED_CRD_DIR,
+    CelReport,
+    built_in_problems,
+    cel_report,
+    crd_schemas,
+    custom_resources,
+    problems,
+)
 from tools.graph import Registration
 
 
@@ -77,3 +86,66 @@ def test_built_in_objects_are_checked_strictly() -> None:
     typo = _resource("v1", "PersistentVolumeClaim", {**claim, "dataSourceReference": {"kind": "X", "name": "y"}})
     assert built_in_problems(good) == []
     assert built_in_problems(typo) != []
+
+
+def _tls_gateway(tls: Mapping[str, object]) -> Registration:
+    listener = {"name": "https", "protocol": "HTTPS", "port": 443, "tls": dict(tls)}
+    return _resource("gateway.networking.k8s.io/v1", "Gateway", {"gatewayClassName": "c", "listeners": [listener]})
+
+
+def test_cel_rules_pass_a_valid_object() -> None:
+    report = cel_report(_tls_gateway({"options": {"networking.gke.io/cert-manager-certs": "cert"}}))
+    assert report == CelReport(violations=(), unevaluated=(), transition=())
+
+
+def test_a_cel_rule_that_reads_an_absent_field_rejects_as_the_api_server_does() -> None:
+    # `mode` defaults to Terminate, which needs certificateRefs or options: neither is there.
+    report = cel_report(_tls_gateway({}))
+    assert report.violations == (
+        "spec.listeners[0].tls: certificateRefs or options must be specified when mode is Terminate "
+        "(reads an absent field)",
+    )
+
+
+def test_a_false_cel_rule_is_a_violation_with_its_message() -> None:
+    policy = _resource(
+        "networking.gke.io/v1",
+        "HealthCheckPolicy",
+        {
+            "targetRef": {"group": "", "kind": "Service", "name": "s"},
+            "default": {
+                "config": {"type": "HTTP", "httpHealthCheck": {"portSpecification": "USE_SERVING_PORT", "port": 8000}}
+            },
+        },
+    )
+    assert cel_report(policy).violations == (
+        "spec.default.config.httpHealthCheck: port and portName must be unset for portSpecification being "
+        "USE_SERVING_PORT (which is the default)",
+    )
+
+
+def test_cel_durations_and_int_or_string_ports_are_typed_as_kubernetes_types_them() -> None:
+    def monitoring(endpoint: Mapping[str, object]) -> Registration:
+        return _resource(
+            "monitoring.googleapis.com/v1", "PodMonitoring", {"selector": {}, "endpoints": [dict(endpoint)]}
+        )
+
+    assert cel_report(monitoring({"port": "http", "interval": "1m", "timeout": "30s"})).violations == ()
+    assert cel_report(monitoring({"port": "http", "interval": "15s", "timeout": "1m"})).violations != ()
+    assert cel_report(monitoring({"port": 0, "interval": "15s"})).violations == (
+        "spec.endpoints[0].port: Port is required",
+    )
+
+
+def test_transition_rules_are_listed_apart_and_unknown_functions_are_reported() -> None:
+    compute_class = _resource("cloud.google.com/v1", "ComputeClass", {"priorities": [{"machineFamily": "c3"}]})
+    assert cel_report(compute_class).transition == ("spec: !has(oldSelf.autopilot) || has(self.autopilot)",)
+    unknown = {"rule": "self.name.lowerAscii() == self.name"}
+    report = _cel_with_rule(unknown)
+    assert report.violations == () and len(report.unevaluated) == 1
+    assert "lowerAscii" in report.unevaluated[0]
+
+
+def _cel_with_rule(rule: Mapping[str, str]) -> CelReport:
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "x-kubernetes-validations": [dict(rule)]}}}
+    return cel_report(_resource("example.com/v1", "Widget", {"name": "x"}), schema)
