@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 import pytest
@@ -36,12 +37,35 @@ def _resource(api_version: str, kind: str, spec: Mapping[str, object]) -> Regist
     )
 
 
+def _added_here() -> dict[str, str]:
+    """File -> upstream blob id from SOURCES.md's table of files this repository adds."""
+    text = (CRD_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    section = text.split("## Added by this repository", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| `")]
+    return {row[1].strip().strip("`"): row[6].strip() for row in rows}
+
+
+def _git_blob_id(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
 def test_vendored_crds_match_the_shared_copies() -> None:
     if not SHARED_CRD_DIR.is_dir():
         pytest.skip("no ../shared/schemas/crds beside this checkout")
-    shared = {p.name: p.read_bytes() for p in SHARED_CRD_DIR.iterdir()}
-    vendored = {p.name: p.read_bytes() for p in CRD_DIR.iterdir()}
+    shared = {p.name: p.read_bytes() for p in SHARED_CRD_DIR.iterdir() if p.name != "SOURCES.md"}
+    vendored = {p.name: p.read_bytes() for p in CRD_DIR.iterdir() if p.name not in {"SOURCES.md", *_added_here()}}
     assert vendored == shared
+    # SOURCES.md is the shared one with this repository's section added, nothing else changed.
+    ours = (CRD_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    added = ours[ours.index("## Added by this repository") : ours.index("## Notes on versions")]
+    assert ours.replace(added, "") == (SHARED_CRD_DIR / "SOURCES.md").read_text(encoding="utf-8")
+
+
+def test_crds_added_here_are_the_upstream_blobs() -> None:
+    added = _added_here()
+    assert added == {"gcproutingextensions.networking.gke.io.yaml": "ea32c121170d5ba53477c49e31613a189e4a9ec4"}
+    for name, blob in added.items():
+        assert _git_blob_id((CRD_DIR / name).read_bytes()) == blob, name
 
 
 def test_upstream_crds_are_loaded() -> None:
