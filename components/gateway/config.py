@@ -250,8 +250,8 @@ class GatewayConfig(StrictModel):
             problems.append(
                 FieldError(
                     "adaptiveProtection",
-                    f"true needs edge global: a regional Cloud Armor policy has no Adaptive Protection "
-                    f"(compute RegionSecurityPolicy) (allowed: false with edge {self.edge})",
+                    f"true needs edge global: pulumi-gcp's regional Cloud Armor policy (RegionSecurityPolicy) "
+                    f"has no Adaptive Protection setting (allowed: false with edge {self.edge})",
                 )
             )
         if self.rate_limit.key == "apiKey" and self.auth.mode != "apiKey":

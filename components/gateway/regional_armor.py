@@ -4,8 +4,10 @@
 A regional backend security policy (`gcp.compute.RegionSecurityPolicy`, type CLOUD_ARMOR) attaches to
 the regional external Application Load Balancer's backend services through the GCPBackendPolicy. It
 supports preconfigured WAF expressions and `throttle` / `rate_based_ban` (pulumi-gcp 10.2
-`RegionSecurityPolicyRule`: `redirect` is global-only); it has no Adaptive Protection
-(`RegionSecurityPolicy` has no `adaptiveProtectionConfig`), which the config refuses with this edge.
+`RegionSecurityPolicyRule`: `redirect` is global-only). The installed SDK's `RegionSecurityPolicy` has
+no `adaptive_protection_config` (the global `SecurityPolicy` has), so Adaptive Protection cannot be
+set on this edge and the config refuses it offline; whether the API would take it on a regional
+policy is not documented where we looked.
 """
 
 from __future__ import annotations
