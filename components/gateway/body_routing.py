@@ -66,6 +66,13 @@ def router_pod_spec(account: str, node_selector: dict[str, str]) -> k8s.core.v1.
                     k8s.core.v1.ContainerPortArgs(container_port=EXT_PROC_PORT),
                     k8s.core.v1.ContainerPortArgs(container_port=HEALTH_PORT),
                 ],
+                # The router's gRPC health server (cmd/bbr/runner/health.go) on its health port.
+                readiness_probe=k8s.core.v1.ProbeArgs(
+                    grpc=k8s.core.v1.GRPCActionArgs(port=HEALTH_PORT), period_seconds=5
+                ),
+                liveness_probe=k8s.core.v1.ProbeArgs(
+                    grpc=k8s.core.v1.GRPCActionArgs(port=HEALTH_PORT), initial_delay_seconds=5, period_seconds=10
+                ),
                 resources=k8s.core.v1.ResourceRequirementsArgs(
                     requests={"cpu": "250m", "memory": "256Mi"}, limits={"memory": "512Mi"}
                 ),
