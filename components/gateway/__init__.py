@@ -1,6 +1,6 @@
 """Gateway: the authenticated, rate-limited entry point to every serving tier.
 
-Creates, with `gateway.edge: regional-inference` (the default): the GKE Inference Gateway
+Creates: with `gateway.edge: regional-inference` (the default), the GKE Inference Gateway
 (`llm-platform:gateway:RegionalInferenceGateway`): a Gateway on a regional external Application Load
 Balancer (`gke-l7-regional-external-managed`) on a regional static IP, a regional Cloud Armor policy,
 with a domain a DNS-authorized regional Certificate Manager certificate, HTTPS and the redirect; per
