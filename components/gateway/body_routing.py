@@ -74,7 +74,7 @@ def router_pod_spec(account: str, node_selector: dict[str, str]) -> k8s.core.v1.
                     grpc=k8s.core.v1.GRPCActionArgs(port=HEALTH_PORT), initial_delay_seconds=5, period_seconds=10
                 ),
                 resources=k8s.core.v1.ResourceRequirementsArgs(
-                    requests={"cpu": "250m", "memory": "256Mi"}, limits={"memory": "512Mi"}
+                    requests={"cpu": "250m", "memory": "256Mi"}, limits={"cpu": "1", "memory": "512Mi"}
                 ),
                 security_context=SECURITY_CONTEXT,
             )
