@@ -11,7 +11,9 @@ from components.gateway.body_routing import MODEL_PLUGIN, router_args, routing_e
 from components.gateway.config import GatewayConfig, RouteConfig
 from components.gateway.inference_routes import model_route_rules, path_route_rules
 from components.gateway.models import model_name_problems
-from tests.helpers import LLAMA_70B, config, tier
+from tests.helpers import LLAMA_8B, LLAMA_70B, config, tier
+
+SMALL_MODEL: dict[str, object] = dict(LLAMA_8B)
 
 
 def test_the_edge_chooses_the_class_and_the_routing() -> None:
@@ -45,7 +47,7 @@ def test_a_name_two_tiers_serve_is_named_at_its_second_occurrence() -> None:
         config(
             {
                 "llm-platform:tiers": {
-                    "small": tier(model={**tier()["model"], "aliases": ["shared"]}),
+                    "small": tier(model={**SMALL_MODEL, "aliases": ["shared"]}),
                     "large": tier(
                         machineType="tpu7x-standard-4t", topology="2x2x2", model={**LLAMA_70B, "aliases": ["shared"]}
                     ),
@@ -56,10 +58,10 @@ def test_a_name_two_tiers_serve_is_named_at_its_second_occurrence() -> None:
 
 
 def test_distinct_names_and_a_repeated_alias_within_a_tier() -> None:
-    one = config({"llm-platform:tiers": {"small": tier(model={**tier()["model"], "aliases": ["a", "b"]})}})
+    one = config({"llm-platform:tiers": {"small": tier(model={**SMALL_MODEL, "aliases": ["a", "b"]})}})
     assert model_name_problems(one.tiers) == []
     with pytest.raises(ConfigError, match=r"tiers.small.model.aliases\[1\]: 'a' is already served by this tier"):
-        config({"llm-platform:tiers": {"small": tier(model={**tier()["model"], "aliases": ["a", "a"]})}})
+        config({"llm-platform:tiers": {"small": tier(model={**SMALL_MODEL, "aliases": ["a", "a"]})}})
 
 
 def test_model_rules_match_every_name_of_a_tier_and_end_at_its_pool() -> None:
