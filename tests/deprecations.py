@@ -76,6 +76,7 @@ MAPPINGS: dict[str, ApiMapping] = {
         "compute.v1", "RouterNat", provider_only=frozenset({"project", "region", "router"})
     ),
     "gcp:compute/globalAddress:GlobalAddress": ApiMapping("compute.v1", "Address"),
+    "gcp:compute/address:Address": ApiMapping("compute.v1", "Address"),
     "gcp:compute/resourcePolicy:ResourcePolicy": ApiMapping("compute.v1", "ResourcePolicy"),
     "gcp:storage/bucket:Bucket": ApiMapping(
         "storage.v1",
@@ -92,12 +93,19 @@ MAPPINGS: dict[str, ApiMapping] = {
     "gcp:artifactregistry/repository:Repository": ApiMapping(
         "artifactregistry.v1", "Repository", provider_only=frozenset({"project", "location", "repositoryId"})
     ),
-    "gcp:certificatemanager/certificate:Certificate": ApiMapping("certificatemanager.v1", "Certificate"),
+    "gcp:certificatemanager/certificate:Certificate": ApiMapping(
+        "certificatemanager.v1", "Certificate", provider_only=frozenset({"project", "location"})
+    ),
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": ApiMapping(
+        "certificatemanager.v1", "DnsAuthorization", provider_only=frozenset({"project", "location"})
+    ),
     "gcp:certificatemanager/certificateMap:CertificateMap": ApiMapping("certificatemanager.v1", "CertificateMap"),
     "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": ApiMapping(
         "certificatemanager.v1", "CertificateMapEntry", provider_only=frozenset({"project", "map"})
     ),
     "gcp:compute/securityPolicy:SecurityPolicy": ApiMapping("compute.v1", "SecurityPolicy"),
+    # compute v1 regionSecurityPolicies take the same SecurityPolicy body.
+    "gcp:compute/regionSecurityPolicy:RegionSecurityPolicy": ApiMapping("compute.v1", "SecurityPolicy"),
     "gcp:redis/instance:Instance": ApiMapping(
         "redis.v1",
         "Instance",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+import celpy
 import kubernetes_validate
 import yaml
+from celpy import celtypes, evaluation
 from jsonschema import Draft7Validator
 
 from tools.graph import Registration
@@ -119,3 +125,169 @@ def built_in_problems(resource: Registration) -> list[str]:
     except kubernetes_validate.ValidationError as error:
         return [f"{'.'.join(map(str, error.path))}: {error.message}"]
     return []
+
+
+# --- CEL rules (`x-kubernetes-validations`) -------------------------------------------------------
+#
+# The API server evaluates every CRD's CEL rules on create, after applying the schema's defaults;
+# a rule that errors (a field it reads is absent) rejects the object, as does one that is false.
+# cel-python (pinned in requirements-dev.txt) implements standard CEL; the Kubernetes library
+# functions the vendored CRDs use beyond it are added below. A rule the library cannot evaluate
+# (an unknown function, a type it cannot compare) is reported as such, never passed; a transition
+# rule (one that reads `oldSelf`) applies only to updates and is listed apart.
+
+
+@dataclass(frozen=True)
+class CelReport:
+    """The outcome of every CEL rule on one object: failures, rules not evaluated, transition rules."""
+
+    violations: tuple[str, ...]
+    unevaluated: tuple[str, ...]
+    transition: tuple[str, ...]
+
+
+def _split(value: Any, separator: Any, limit: Any = None) -> celtypes.ListType:
+    """Kubernetes strings library `split` (cel-go ext.Strings): at most `limit` parts when given."""
+    text, sep = str(value), str(separator)
+    parts = text.split(sep) if limit is None or int(limit) < 0 else text.split(sep, max(int(limit) - 1, 0))
+    return celtypes.ListType([celtypes.StringType(p) for p in parts])
+
+
+def _is_url(value: Any) -> celtypes.BoolType:
+    """Kubernetes URL library `isURL`: Go's url.Parse accepts it and it has a scheme."""
+    parsed = urlparse(str(value))
+    return celtypes.BoolType(bool(parsed.scheme) and " " not in str(value))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, celtypes.BoolType):
+        return "bool"
+    if isinstance(value, celtypes.IntType | celtypes.UintType | celtypes.DoubleType):
+        return "number"
+    return type(value).__name__
+
+
+def _equal(left: Any, right: Any) -> Any:
+    """Heterogeneous equality, as Kubernetes' CEL has it: values of different kinds are unequal
+    (an int-or-string port compared with 0), numbers compare by value; an error stays an error."""
+    for side in (left, right):
+        if isinstance(side, celpy.CELEvalError):
+            return side
+    if _kind(left) != _kind(right):
+        return celtypes.BoolType(False)
+    if _kind(left) == "number":
+        return celtypes.BoolType(float(left) == float(right))
+    return evaluation.bool_eq(left, right)
+
+
+def _unequal(left: Any, right: Any) -> Any:
+    result = _equal(left, right)
+    return celtypes.BoolType(not result) if isinstance(result, celtypes.BoolType) else result
+
+
+KUBERNETES_FUNCTIONS: dict[str, Any] = {"split": _split, "isURL": _is_url, "_==_": _equal, "_!=_": _unequal}
+
+
+def _default(value: Any, schema: Mapping[str, Any]) -> Any:
+    """The object as the API server stores it: each absent property with a `default` filled in."""
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        filled = dict(value)
+        for name, sub in properties.items():
+            if name not in filled and "default" in sub:
+                filled[name] = copy.deepcopy(sub["default"])
+        extra = schema.get("additionalProperties")
+        return {
+            k: _default(v, properties[k] if k in properties else extra if isinstance(extra, dict) else {})
+            for k, v in filled.items()
+        }
+    if isinstance(value, list):
+        return [_default(item, schema.get("items", {})) for item in value]
+    return value
+
+
+def _to_cel(value: Any, schema: Mapping[str, Any]) -> Any:
+    """A value as Kubernetes types it for CEL: integers as int, `number` as double, strings with
+    `format: duration` as durations, objects as maps (cel-go's structural type mapping)."""
+    if isinstance(value, bool):
+        return celtypes.BoolType(value)
+    if isinstance(value, dict):
+        properties, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        return celtypes.MapType(
+            {
+                celtypes.StringType(k): _to_cel(
+                    v, properties[k] if k in properties else extra if isinstance(extra, dict) else {}
+                )
+                for k, v in value.items()
+            }
+        )
+    if isinstance(value, list):
+        return celtypes.ListType([_to_cel(item, schema.get("items", {})) for item in value])
+    if isinstance(value, int | float) and schema.get("type") == "integer":
+        return celtypes.IntType(int(value))
+    if isinstance(value, int | float) and schema.get("type") == "number":
+        return celtypes.DoubleType(float(value))
+    if isinstance(value, str) and schema.get("format") == "duration":
+        return celtypes.DurationType(value)
+    return celpy.json_to_cel(value)
+
+
+def _rules_at(value: Any, schema: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any, Mapping[str, Any], dict]]:
+    """(path, value, schema, rule) for every rule whose schema node the object has a value at."""
+    for rule in schema.get("x-kubernetes-validations", []) or []:
+        yield path, value, schema, rule
+    if isinstance(value, dict):
+        properties, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        for key, item in value.items():
+            sub = properties.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None:
+                yield from _rules_at(item, sub, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _rules_at(item, schema.get("items", {}), f"{path}[{index}]")
+
+
+@cache
+def _program(rule: str) -> Any:
+    environment = celpy.Environment()
+    return environment.program(environment.compile(rule), functions=KUBERNETES_FUNCTIONS)
+
+
+def _errors(result: Any) -> str:
+    return " ".join(str(arg) for arg in getattr(result, "args", ()))
+
+
+def cel_report(resource: Registration, schema: Mapping[str, Any] | None = None) -> CelReport:
+    """Every CEL rule of the object's CRD (or of `schema`) evaluated on the defaulted object, as on create."""
+    key = (resource.inputs["apiVersion"], resource.inputs["kind"])
+    if key in DOCUMENTED_FIELDS:
+        return CelReport((), (), ())  # no published CRD, so no CEL rules (see DOCUMENTED_FIELDS)
+    schema = schema if schema is not None else crd_schemas().get(key)
+    if schema is None:
+        return CelReport((), (f"no CRD schema for {key}",), ())
+    document = {k: resource.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in resource.inputs}
+    document = _default(document, schema)
+    violations: list[str] = []
+    unevaluated: list[str] = []
+    transition: list[str] = []
+    for path, value, node, rule in _rules_at(document, schema, ""):
+        where = f"{path or '<root>'}: {rule['rule']}"
+        if "oldSelf" in rule["rule"]:
+            transition.append(where)
+            continue
+        try:
+            result = _program(rule["rule"]).evaluate({"self": _to_cel(value, node)})
+        except celpy.CELParseError as error:
+            unevaluated.append(f"{where} (parse: {error})")
+            continue
+        except celpy.CELEvalError as error:
+            result = error
+        if isinstance(result, celtypes.BoolType):
+            if not result:
+                violations.append(f"{path or '<root>'}: {rule.get('message', rule['rule'])}")
+        elif "no such member in mapping" in _errors(result) and "undeclared reference" not in _errors(result):
+            # The API server rejects an object on which a rule errors: a field it reads is absent.
+            violations.append(f"{path or '<root>'}: {rule.get('message', rule['rule'])} (reads an absent field)")
+        else:
+            unevaluated.append(f"{where} ({_errors(result)[:160]})")
+    return CelReport(tuple(violations), tuple(unevaluated), tuple(transition))

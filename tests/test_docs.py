@@ -167,14 +167,16 @@ def test_readme_names_the_operations_concerns_the_program_creates(prod: StackGra
 # --- examples checked against the graphs -----------------------------------------------------
 
 
-def _route_to(graph: StackGraph, path: str) -> str:
-    """The backend Service the stack's HTTPRoute sends `path` to (longest matching prefix)."""
+def _route_to(graph: StackGraph, path: str, model: str) -> str:
+    """The backend (Service or InferencePool) the stack's HTTPRoute sends `path` to (longest matching
+    prefix), among the rules whose model-header match, if any, names `model`."""
     prefixes = {
         match["path"]["value"]: rule["backendRefs"][0]["name"]
         for route in graph.by_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
         for rule in route.inputs["spec"]["rules"]
         if rule.get("backendRefs")  # not the HTTP-to-HTTPS redirect
         for match in rule["matches"]
+        if all(h["value"] == model for h in match.get("headers", []) if h["name"] == "X-Gateway-Model-Name")
     }
     matching = [p for p in prefixes if path == p or path.startswith(p.rstrip("/") + "/")]
     assert matching, f"{graph.stack} routes no rule to {path}"
@@ -203,7 +205,7 @@ def test_curl_examples_name_the_model_their_route_serves(graphs: dict[str, Stack
     examples = _curl_examples()
     assert {"dev", "prod"} <= {stack for stack, _, _ in examples}
     for stack, path, model in examples:
-        service = _route_to(graphs[stack], path)
+        service = _route_to(graphs[stack], path, model)
         tier = service.removeprefix("vllm-")
         assert graphs[stack].outputs["tiers"][tier]["servedModelName"] == model, (stack, path)
 

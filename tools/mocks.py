@@ -49,6 +49,17 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         return {"name": physical, "mountPoint": f"10.24.0.2@tcp:/{inputs['filesystem']}"}
     if type_ == "gcp:compute/globalAddress:GlobalAddress" and inputs.get("addressType") == "EXTERNAL":
         return {"name": physical, "address": "203.0.113.10"}  # documentation range (RFC 5737)
+    if type_ == "gcp:compute/address:Address" and inputs.get("addressType") == "EXTERNAL":
+        return {"name": physical, "address": "203.0.113.20"}
+    if type_ == "gcp:certificatemanager/dnsAuthorization:DnsAuthorization":
+        # Certificate Manager's per-project record: `_acme-challenge_<id>.<domain>` CNAME to a Google target.
+        domain = inputs["domain"]
+        record = {
+            "name": f"_acme-challenge_mock0000000000.{domain}.",
+            "type": "CNAME",
+            "data": "mock0000-0000-0000-0000-000000000000.11.authorize.certificatemanager.goog.",
+        }
+        return {"name": physical, "dnsResourceRecords": [record]}
     if type_ == "random:index/randomPassword:RandomPassword":
         # A value tests can search for: it must never appear in a recorded graph or output.
         return {"result": f"{MOCK_SECRET_MARKER}-{name}"}

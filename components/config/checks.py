@@ -94,21 +94,36 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
 def _named_ranges(config: PlatformConfig) -> list[tuple[str, ipaddress.IPv4Network, bool]]:
     """(key, range, set explicitly in the stack file) for every IP range of the stack."""
     network, cluster = config.network, config.cluster
-    return [
-        (f"network.{key}", ipaddress.IPv4Network(getattr(network, field)), field in network.model_fields_set)
-        for field, key in (
-            ("subnet_cidr", "subnetCidr"),
-            ("pods_cidr", "podsCidr"),
-            ("services_cidr", "servicesCidr"),
-            ("private_services_cidr", "privateServicesCidr"),
+    return (
+        [
+            (f"network.{key}", ipaddress.IPv4Network(getattr(network, field)), field in network.model_fields_set)
+            for field, key in (
+                ("subnet_cidr", "subnetCidr"),
+                ("pods_cidr", "podsCidr"),
+                ("services_cidr", "servicesCidr"),
+                ("private_services_cidr", "privateServicesCidr"),
+            )
+        ]
+        + [
+            (
+                "cluster.masterIpv4Cidr",
+                ipaddress.IPv4Network(cluster.master_ipv4_cidr),
+                "master_ipv4_cidr" in cluster.model_fields_set,
+            )
+        ]
+        + (
+            # The regional edge's proxy-only subnet is one more range of the VPC.
+            [
+                (
+                    "network.proxyOnlyCidr",
+                    ipaddress.IPv4Network(network.proxy_only_cidr),
+                    "proxy_only_cidr" in network.model_fields_set,
+                )
+            ]
+            if config.gateway.regional
+            else []
         )
-    ] + [
-        (
-            "cluster.masterIpv4Cidr",
-            ipaddress.IPv4Network(cluster.master_ipv4_cidr),
-            "master_ipv4_cidr" in cluster.model_fields_set,
-        )
-    ]
+    )
 
 
 def _range_problems(config: PlatformConfig) -> list[FieldError]:
@@ -125,7 +140,7 @@ def _range_problems(config: PlatformConfig) -> list[FieldError]:
                     FieldError(
                         edit,
                         f"{edit_range} overlaps {NAMESPACE}:{other} {other_range} (allowed: a range disjoint "
-                        "from the node, pod, service, private services and control-plane ranges)",
+                        "from the node, pod, service, private services, control-plane and proxy-only ranges)",
                     )
                 )
     nodes = most_nodes(config)

@@ -72,5 +72,17 @@ def default_rule() -> gcp.compute.SecurityPolicyRuleArgs:
     )
 
 
+def adaptive_protection(enabled: bool) -> gcp.compute.SecurityPolicyAdaptiveProtectionConfigArgs | None:
+    """Layer 7 DDoS defense (alerts on Cloud Armor Standard, suggested rules on Enterprise); unset when off,
+    so existing stacks send nothing new (armor/docs/adaptive-protection-overview)."""
+    if not enabled:
+        return None
+    return gcp.compute.SecurityPolicyAdaptiveProtectionConfigArgs(
+        layer7_ddos_defense_config=gcp.compute.SecurityPolicyAdaptiveProtectionConfigLayer7DdosDefenseConfigArgs(
+            enable=True, rule_visibility="STANDARD"
+        )
+    )
+
+
 def security_policy_rules(waf: WafConfig, rate_limit: RateLimitConfig) -> list[gcp.compute.SecurityPolicyRuleArgs]:
     return [*waf_rules(waf), rate_limit_rule(rate_limit), default_rule()]

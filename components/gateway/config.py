@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
 from components.config.fields import FieldError, StrictModel, raise_all
 
-# The global external Application Load Balancer: the certificate map, global static IP, global Cloud
-# Armor policy and path-prefix rewrite this component builds all attach to it
-# (kubernetes-engine/docs/how-to/gatewayclass-capabilities). Regional classes need regional
-# addresses, certificates and policies and a proxy-only subnet; the classic class lacks the
-# advanced traffic management the rewrite relies on.
-GatewayClass = Literal["gke-l7-global-external-managed"]
+# regional-inference: the GKE Inference Gateway, which runs on the regional classes only (facts sheet,
+# "LLM-aware routing"): a regional external Application Load Balancer with a proxy-only subnet, a
+# regional address, Cloud Armor policy and Certificate Manager certificate, an InferencePool and
+# endpoint picker per tier. global: the global external Application Load Balancer in front of each
+# tier's Service (certificate map, global address and policy).
+Edge = Literal["regional-inference", "global"]
+EDGE_CLASSES = {"regional-inference": "gke-l7-regional-external-managed", "global": "gke-l7-global-external-managed"}
+# model: one endpoint; the request's `model` picks the tier (body-based routing copies it into a header
+# the HTTPRoute matches; GCPRoutingExtension exists on the regional classes only). path: /<prefix>/v1.
+Routing = Literal["model", "path"]
 AuthMode = Literal["apiKey", "iap", "none"]
+# Kubernetes quantities for the endpoint picker's requests (a subset: decimal CPUs or millicores, Mi/Gi).
+_CPU = re.compile(r"^([1-9][0-9]*|[1-9][0-9]*m|[0-9]+\.[0-9]+)$")
+_MEMORY = re.compile(r"^[1-9][0-9]*(Mi|Gi)$")
 
 # Preconfigured WAF rule sets of Cloud Armor (armor/docs/waf-rules): CRS 3.3 and CRS 4.22 names.
 WAF_RULES = tuple(
@@ -90,6 +97,15 @@ def _iap_client_id(value: str) -> str:
             "Google Auth Platform console)"
         )
     return value
+
+
+def _quantity(pattern: re.Pattern[str], allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not {allowed}")
+        return value
+
+    return check
 
 
 class RouteConfig(StrictModel):
@@ -174,8 +190,35 @@ class WafConfig(StrictModel):
     sensitivity: int = Field(default=1, ge=1, le=4)
 
 
+class EndpointPickerConfig(StrictModel):
+    """Each tier's endpoint picker (llm-d router EPP): its requests and what the pool does when it fails."""
+
+    cpu: Annotated[str, AfterValidator(_quantity(_CPU, "a CPU quantity such as 2 or 500m"))] = Field(
+        default="2", description="CPU request (the chart's default of 8 does not fit a small system pool)."
+    )
+    memory: Annotated[str, AfterValidator(_quantity(_MEMORY, "a memory quantity such as 4Gi or 512Mi"))] = Field(
+        default="4Gi", description="Memory request; the limit is twice it."
+    )
+    failure_mode: Literal["FailOpen", "FailClose"] = Field(
+        default="FailOpen",
+        description="FailOpen: requests still reach a pod when the picker is down (InferencePool endpointPickerRef).",
+    )
+
+
 class GatewayConfig(StrictModel):
-    class_name: GatewayClass = "gke-l7-global-external-managed"
+    edge: Edge = Field(
+        default="regional-inference",
+        description="regional-inference: GKE Inference Gateway (regional ALB, InferencePool, endpoint picker); "
+        "global: global external ALB to each tier's Service.",
+    )
+    routing: Routing | None = Field(
+        default=None,
+        description="model (the request's model field picks the tier) or path; model on regional-inference.",
+    )
+    adaptive_protection: bool = Field(
+        default=False, description="Cloud Armor Adaptive Protection (layer 7 DDoS defense); global edge only."
+    )
+    endpoint_picker: EndpointPickerConfig = Field(default_factory=EndpointPickerConfig)
     domain: Annotated[str, AfterValidator(_domain)] | None = Field(
         default=None, description="HTTPS with a Google-managed certificate; required in prod."
     )
@@ -195,6 +238,22 @@ class GatewayConfig(StrictModel):
         problems = []
         if self.auth.mode == "iap" and self.domain is None:
             problems.append(FieldError("domain", "is required with auth mode iap: IAP works on HTTPS only"))
+        if self.routing == "model" and self.edge == "global":
+            problems.append(
+                FieldError(
+                    "routing",
+                    "model needs edge regional-inference: GKE's body-based routing (GCPRoutingExtension) runs on "
+                    "regional load balancers only (allowed: path, or edge regional-inference)",
+                )
+            )
+        if self.adaptive_protection and self.edge != "global":
+            problems.append(
+                FieldError(
+                    "adaptiveProtection",
+                    f"true needs edge global: pulumi-gcp's regional Cloud Armor policy (RegionSecurityPolicy) "
+                    f"has no Adaptive Protection setting (allowed: false with edge {self.edge})",
+                )
+            )
         if self.rate_limit.key == "apiKey" and self.auth.mode != "apiKey":
             problems.append(
                 FieldError("rateLimit.key", f"apiKey needs auth mode apiKey, not {self.auth.mode} (allowed: ip)")
@@ -205,6 +264,20 @@ class GatewayConfig(StrictModel):
                 problems.append(FieldError(f"routes.{index}.pathPrefix", f"{prefix} is routed twice (allowed: once)"))
         raise_all(problems)
         return self
+
+    @property
+    def class_name(self) -> str:
+        return EDGE_CLASSES[self.edge]
+
+    @property
+    def regional(self) -> bool:
+        return self.edge == "regional-inference"
+
+    @property
+    def resolved_routing(self) -> Routing:
+        if self.routing is not None:
+            return self.routing
+        return "model" if self.regional else "path"
 
     def resolve_routes(self, tiers: Iterable[str], smallest: str) -> tuple[list[RouteConfig], str]:
         """The routes and default tier for the tiers a stack has; unset keys adapt to what exists."""

@@ -23,7 +23,7 @@ import pulumi_kubernetes as k8s
 
 from components.base import PlatformComponent
 from components.gateway.auth import IapBackend
-from components.gateway.cloud_armor import security_policy_rules
+from components.gateway.cloud_armor import adaptive_protection, security_policy_rules
 from components.gateway.config import BackendConfig, GatewayConfig, RouteConfig
 from components.naming import Naming
 
@@ -210,6 +210,7 @@ class InferenceGateway(PlatformComponent):
                 json_parsing="STANDARD", log_level="NORMAL"
             ),
             rules=security_policy_rules(args.config.waf, args.config.rate_limit),
+            adaptive_protection_config=adaptive_protection(args.config.adaptive_protection),
             labels=args.naming.labels,
             opts=self.child(),
         )

@@ -23,6 +23,11 @@ class NetworkConfig(StrictModel):
         description="Private services access range (a /24 or larger) that peered Google services take blocks from.",
     )
     flow_log_sampling: float = Field(default=0.5, ge=0.0, le=1.0)
+    proxy_only_cidr: Ipv4Cidr = Field(
+        default="10.100.0.0/23",
+        description="Proxy-only subnet (REGIONAL_MANAGED_PROXY) of the regional load balancer; made with "
+        "gateway.edge regional-inference. Google recommends a /23 (a /26 at least).",
+    )
 
 
 def private_services_overflow(prefix: int, demands: list[tuple[str, int]], label: str = "") -> str | None:

@@ -80,6 +80,59 @@ def webhook_rule(
     )
 
 
+def proxy_only_subnet(
+    naming: Naming, project: str, region: str, network: pulumi.Input[str], cidr: str
+) -> gcp.compute.SubnetworkArgs:
+    """The regional load balancer's Envoy proxies take their addresses here; one ACTIVE subnet per
+    region and network (load-balancing/docs/proxy-only-subnets). No flow logs: the purpose refuses them."""
+    return gcp.compute.SubnetworkArgs(
+        name=naming.name("proxy-only"),
+        project=project,
+        region=region,
+        network=network,
+        ip_cidr_range=cidr,
+        purpose="REGIONAL_MANAGED_PROXY",
+        role="ACTIVE",
+        description="Proxy-only subnet of the regional external Application Load Balancer (Inference Gateway)",
+    )
+
+
+def proxy_rule(
+    naming: Naming, project: str, network: pulumi.Input[str], cidr: str, ports: tuple[int, ...]
+) -> gcp.compute.FirewallArgs:
+    """The regional load balancer's proxies to its backends: the serving port on the TPU nodes and the
+    callout ports of the endpoint pickers and body-based router, which run on the system pool (whose
+    node tags GKE chooses), so the rule targets the network; its source is the proxy-only range only."""
+    return gcp.compute.FirewallArgs(
+        name=naming.name("allow-lb-proxies"),
+        project=project,
+        network=network,
+        direction="INGRESS",
+        priority=1000,
+        description="Regional load-balancer proxies (proxy-only subnet) to the model servers and edge extensions",
+        source_ranges=[cidr],
+        allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=[str(p) for p in sorted(ports)])],
+        log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
+    )
+
+
+def extension_health_rule(
+    naming: Naming, project: str, network: pulumi.Input[str], ports: tuple[int, ...]
+) -> gcp.compute.FirewallArgs:
+    """Google's health checkers to the extensions' gRPC health ports (the serving port has its own rule)."""
+    return gcp.compute.FirewallArgs(
+        name=naming.name("allow-extension-health-checks"),
+        project=project,
+        network=network,
+        direction="INGRESS",
+        priority=1000,
+        description="Load-balancer health checks to the endpoint pickers' and body-based router's health ports",
+        source_ranges=list(HEALTH_CHECK_RANGES),
+        allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=[str(p) for p in sorted(ports)])],
+        log_config=gcp.compute.FirewallLogConfigArgs(metadata="EXCLUDE_ALL_METADATA"),
+    )
+
+
 def private_services_range(
     naming: Naming, project: str, network: pulumi.Input[str], cidr: str
 ) -> gcp.compute.GlobalAddressArgs:
@@ -110,6 +163,11 @@ class NetworkArgs:
     # control-plane range that calls them; no rule when either is empty.
     control_plane_cidr: str | None = None
     webhook_ports: tuple[int, ...] = ()
+    # The regional load balancer's proxy-only subnet, the ports its proxies reach (callouts and the
+    # serving port) and the extensions' health ports; nothing regional when the range is None.
+    proxy_only_cidr: str | None = None
+    proxy_ports: tuple[int, ...] = ()
+    extension_health_ports: tuple[int, ...] = ()
 
 
 class Network(PlatformComponent):
@@ -124,6 +182,7 @@ class Network(PlatformComponent):
             opts=self.child(),
         )
         self.webhook_firewall = self._webhook_firewall(name, args)
+        self.proxy_only_subnet, self.edge_firewalls = self._regional_edge(name, args)
         self.private_services_range = gcp.compute.GlobalAddress(
             f"{name}-private-services",
             private_services_range(args.naming, args.project, self.network.id, args.config.private_services_cidr),
@@ -196,6 +255,33 @@ class Network(PlatformComponent):
             opts=self.child(),
         )
         return router, nat
+
+    def _regional_edge(
+        self, name: str, args: NetworkArgs
+    ) -> tuple[gcp.compute.Subnetwork | None, list[gcp.compute.Firewall]]:
+        if args.proxy_only_cidr is None:
+            return None, []
+        subnet = gcp.compute.Subnetwork(
+            f"{name}-proxy-only",
+            proxy_only_subnet(args.naming, args.project, args.region, self.network.id, args.proxy_only_cidr),
+            opts=self.child(),
+        )
+        rules = [
+            gcp.compute.Firewall(
+                f"{name}-allow-lb-proxies",
+                proxy_rule(args.naming, args.project, self.network.id, args.proxy_only_cidr, args.proxy_ports),
+                opts=self.child(),
+            )
+        ]
+        if args.extension_health_ports:
+            rules.append(
+                gcp.compute.Firewall(
+                    f"{name}-allow-extension-health-checks",
+                    extension_health_rule(args.naming, args.project, self.network.id, args.extension_health_ports),
+                    opts=self.child(),
+                )
+            )
+        return subnet, rules
 
     def _webhook_firewall(self, name: str, args: NetworkArgs) -> gcp.compute.Firewall | None:
         rule = webhook_rule(args.naming, args.project, self.network.id, args.control_plane_cidr, args.webhook_ports)

@@ -213,7 +213,7 @@ def _ttft_alert(scope: Scope, config: AlertsConfig) -> AlertDefinition:
 
 def _route_requests(scope: Scope, extra: str = "") -> FilterQuery:
     return FilterQuery(
-        metrics.lb_filter("loadbalancing.googleapis.com/https/request_count", scope.backend_regex(), extra),
+        scope.lb_filter("request_count", scope.backend_regex(), extra),
         "ALIGN_RATE",
         "REDUCE_SUM",
         ("resource.label.backend_target_name",),

@@ -25,8 +25,9 @@ PlotType = Literal["LINE", "STACKED_AREA", "STACKED_BAR"]
 COLUMNS = 48
 CHART_WIDTH, CHART_HEIGHT, HEADER_HEIGHT = 16, 12, 4
 OPTIONAL_PREFIX = "Optional (unconfirmed on TPU7x): "
-LB_REQUESTS = "loadbalancing.googleapis.com/https/request_count"
-LB_LATENCIES = "loadbalancing.googleapis.com/https/total_latencies"
+# The edge's load-balancer metrics by name (Scope picks the global or the regional family).
+LB_REQUESTS = "request_count"
+LB_LATENCIES = "total_latencies"
 BY_ROUTE = ("resource.label.backend_target_name",)
 
 
@@ -218,26 +219,28 @@ def _tier_section(scope: Scope, tier: TierView, unconfirmed_tpu_panels: bool) ->
 # --- the Gateway ------------------------------------------------------------------------------------
 
 
-def _route_requests(regex: str, extra: str = "") -> FilterQuery:
+def _route_requests(scope: Scope, regex: str, extra: str = "") -> FilterQuery:
     """Requests per second per backend service, `extra` narrowing them (e.g. to 5xx)."""
-    return FilterQuery(metrics.lb_filter(LB_REQUESTS, regex, extra), "ALIGN_RATE", "REDUCE_SUM", BY_ROUTE)
+    return FilterQuery(scope.lb_filter(LB_REQUESTS, regex, extra), "ALIGN_RATE", "REDUCE_SUM", BY_ROUTE)
 
 
 def _gateway_section(scope: Scope) -> Section:
     regex = scope.backend_regex()
     latency_series = tuple(
         Series(
-            FilterQuery(metrics.lb_filter(LB_LATENCIES, regex), "ALIGN_DELTA", reducer, BY_ROUTE),
+            FilterQuery(scope.lb_filter(LB_LATENCIES, regex), "ALIGN_DELTA", reducer, BY_ROUTE),
             f"p{reducer.rsplit('_', 1)[1]} ${{resource.labels.backend_target_name}}",
         )
         for reducer in ("REDUCE_PERCENTILE_50", "REDUCE_PERCENTILE_95", "REDUCE_PERCENTILE_99")
     )
-    server_errors = RatioQuery(_route_requests(regex, "metric.label.response_code_class=500"), _route_requests(regex))
+    server_errors = RatioQuery(
+        _route_requests(scope, regex, "metric.label.response_code_class=500"), _route_requests(scope, regex)
+    )
     return Section(
         "Gateway",
         "Load-balancer view of every route (backend service per tier)",
         (
-            Chart("Requests per second per route", (Series(_route_requests(regex)),), "requests/s"),
+            Chart("Requests per second per route", (Series(_route_requests(scope, regex)),), "requests/s"),
             Chart("Latency per route (p50, p95, p99)", latency_series, "ms"),
             Chart("5xx ratio per route", (Series(server_errors),), "ratio"),
         ),
@@ -248,4 +251,51 @@ def build_dashboard(
     display_name: str, scope: Scope, unconfirmed_tpu_panels: bool, labels: Mapping[str, str] | None = None
 ) -> Dashboard:
     sections = [_tier_section(scope, tier, unconfirmed_tpu_panels) for tier in scope.tiers]
-    return Dashboard(display_name, (*sections, _gateway_section(scope)), dict(labels or {}))
+    pickers = [_endpoint_picker_section(scope)] if scope.regional_edge else []
+    return Dashboard(display_name, (*sections, _gateway_section(scope), *pickers), dict(labels or {}))
+
+
+# --- the endpoint pickers (Inference Gateway edge) ---------------------------------------------------
+
+
+def _endpoint_picker_section(scope: Scope) -> Section:
+    """What each tier's picker sees of its pool (gauges labelled by pool `name`) and how long it takes
+    to choose; scraped by the picker's PodMonitoring, so `namespace` and `cluster` are target labels."""
+    pools = "|".join(metrics.workload_name(t) for t in scope.tier_names)
+    selector = f'cluster="{scope.cluster}",namespace="{scope.namespace}",name=~"{pools}"'
+    picker = f'cluster="{scope.cluster}",namespace="{scope.namespace}"'
+    by_pool = "${labels.name}"
+    return Section(
+        "Endpoint pickers",
+        "Inference Gateway: each tier's InferencePool as its endpoint picker sees it (llm-d router v0.10.0)",
+        (
+            Chart(
+                "Pool queue (average per pod)",
+                (Series(PromQuery(f"max by (name) (llm_d_epp_average_queue_size{{{selector}}})"), by_pool),),
+                "requests",
+            ),
+            Chart(
+                "Pool KV cache (average per pod)",
+                (Series(PromQuery(f"max by (name) (llm_d_epp_average_kv_cache_utilization{{{selector}}})"), by_pool),),
+                "fraction",
+            ),
+            Chart(
+                "Ready endpoints per pool",
+                (Series(PromQuery(f"max by (name) (llm_d_epp_ready_endpoints{{{selector}}})"), by_pool),),
+                "pods",
+            ),
+            Chart(
+                "Scheduling latency (p99)",
+                (
+                    Series(
+                        PromQuery(
+                            "histogram_quantile(0.99, sum by (pod, le) "
+                            f"(rate(llm_d_epp_scheduler_e2e_duration_seconds_bucket{{{picker}}}[5m])))"
+                        ),
+                        "${labels.pod}",
+                    ),
+                ),
+                "seconds",
+            ),
+        ),
+    )

@@ -47,6 +47,22 @@ LB_METRICS = (
     "loadbalancing.googleapis.com/https/backend_latencies",
 )
 LB_RESOURCE_TYPE = "https_lb_rule"
+# Regional external Application Load Balancer (the Inference Gateway edge), resource type
+# http_external_regional_lb_rule (cloud.google.com/monitoring/api/metrics_gcp, loadbalancing).
+REGIONAL_LB_METRICS = (
+    "loadbalancing.googleapis.com/https/external/regional/request_count",
+    "loadbalancing.googleapis.com/https/external/regional/total_latencies",
+    "loadbalancing.googleapis.com/https/external/regional/backend_latencies",
+)
+REGIONAL_LB_RESOURCE_TYPE = "http_external_regional_lb_rule"
+# The endpoint picker's pool gauges and scheduling latency (llm-d/llm-d-router v0.10.0,
+# pkg/epp/metrics/llm_d_router_metrics.go, subsystem llm_d_epp; label `name` is the pool).
+EPP_METRICS = {
+    "llm_d_epp_average_queue_size": "gauge",
+    "llm_d_epp_average_kv_cache_utilization": "gauge",
+    "llm_d_epp_ready_endpoints": "gauge",
+    "llm_d_epp_scheduler_e2e_duration_seconds": "histogram",
+}
 # vLLM's Prometheus metrics (facts sheet, Serving) with their Prometheus types.
 VLLM_METRICS = {
     "vllm:num_requests_running": "gauge",
@@ -81,6 +97,8 @@ ALLOWED_METRIC_TYPES = frozenset(
         *TPU_METRICS,
         *UNCONFIRMED_TPU_METRICS,
         *LB_METRICS,
+        *REGIONAL_LB_METRICS,
+        *(prometheus_metric_type(n, k) for n, k in EPP_METRICS.items()),
         *(prometheus_metric_type(n, k) for n, k in VLLM_METRICS.items()),
         *(prometheus_metric_type(n, k) for n, k in KUBE_STATE_METRICS.items()),
     }
@@ -136,11 +154,11 @@ def backend_service_regex(namespace: str, tiers: list[str] | tuple[str, ...], po
     return f"{GATEWAY_BACKEND_PREFIX}-[a-z0-9]{{4}}-{namespace}-{service}-{port}-[a-z0-9]{{12}}"
 
 
-def lb_filter(metric_type: str, backend_regex: str, extra: str = "") -> str:
+def lb_filter(metric_type: str, backend_regex: str, extra: str = "", resource_type: str = LB_RESOURCE_TYPE) -> str:
     """A Cloud Monitoring filter on one load-balancer metric for the backends matching `backend_regex`."""
     parts = [
         f'metric.type="{metric_type}"',
-        f'resource.type="{LB_RESOURCE_TYPE}"',
+        f'resource.type="{resource_type}"',
         f'resource.label.backend_target_name=monitoring.regex.full_match("{backend_regex}")',
     ]
     return " ".join([*parts, extra] if extra else parts)

@@ -44,9 +44,9 @@ LB_LOG_RESOURCE = "http_load_balancer"
 MILLISECONDS_PER_DAY = 86_400_000
 
 
-def request_log_filter(backend_regex: str) -> str:
+def request_log_filter(backend_regex: str, log_resource: str = LB_LOG_RESOURCE) -> str:
     """Logging query for the Gateway's load-balancer request logs of the serving tiers."""
-    return f'resource.type="{LB_LOG_RESOURCE}" AND resource.labels.backend_service_name=~"^{backend_regex}$"'
+    return f'resource.type="{log_resource}" AND resource.labels.backend_service_name=~"^{backend_regex}$"'
 
 
 def dataset_id(naming: Naming, role: str) -> str:
@@ -242,7 +242,7 @@ class Observability(PlatformComponent):
             destination=pulumi.Output.concat(
                 "bigquery.googleapis.com/projects/", args.project, "/datasets/", self.dataset.dataset_id
             ),
-            filter=request_log_filter(args.scope.backend_regex()),
+            filter=request_log_filter(args.scope.backend_regex(), args.scope.lb_log_resource),
             unique_writer_identity=True,
             bigquery_options=gcp.logging.ProjectSinkBigqueryOptionsArgs(use_partitioned_tables=True),
             opts=self.child(),

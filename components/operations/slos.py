@@ -13,7 +13,6 @@ from typing import Literal
 import pulumi
 import pulumi_gcp as gcp
 
-from components.operations import metrics
 from components.operations.config import SloConfig
 from components.operations.scope import Scope
 
@@ -60,8 +59,7 @@ class SloDefinition:
 
 
 def build_slos(scope: Scope, config: SloConfig) -> list[SloDefinition]:
-    requests = "loadbalancing.googleapis.com/https/request_count"
-    latencies = "loadbalancing.googleapis.com/https/total_latencies"
+    requests, latencies = "request_count", "total_latencies"
     slos = []
     for tier in scope.tier_names:
         regex = scope.backend_regex([tier])
@@ -71,8 +69,8 @@ def build_slos(scope: Scope, config: SloConfig) -> list[SloDefinition]:
                 "availability",
                 config.availability,
                 config.rolling_period_days,
-                total_filter=metrics.lb_filter(requests, regex),
-                bad_filter=metrics.lb_filter(requests, regex, "metric.label.response_code_class=500"),
+                total_filter=scope.lb_filter(requests, regex),
+                bad_filter=scope.lb_filter(requests, regex, "metric.label.response_code_class=500"),
             )
         )
         slos.append(
@@ -81,7 +79,7 @@ def build_slos(scope: Scope, config: SloConfig) -> list[SloDefinition]:
                 "latency",
                 config.latency,
                 config.rolling_period_days,
-                total_filter=metrics.lb_filter(latencies, regex),
+                total_filter=scope.lb_filter(latencies, regex),
                 latency_threshold_ms=config.latency_threshold_ms_by_tier.get(tier, config.latency_threshold_ms),
             )
         )

@@ -37,6 +37,19 @@ PLATFORM_ENV = (
 PinnedImage = Annotated[str, AfterValidator(pinned_image)]
 
 
+# A served model name travels in the request body and in the X-Gateway-Model-Name header the route matches.
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$")
+
+
+def _model_name(value: str) -> str:
+    if not _MODEL_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a model name (allowed: up to 256 letters, digits and . _ : / @ + -, starting with a "
+            "letter or digit; it is sent as a header value)"
+        )
+    return value
+
+
 def _secret_version(value: str) -> str:
     if not _SECRET_VERSION.match(value):
         raise ValueError(
@@ -117,7 +130,12 @@ class ModelConfig(StrictModel):
     or every architecture field given explicitly (numbers from the model's config.json)."""
 
     preset: str | None = None
-    name: str = Field(min_length=1, description="Model id, e.g. meta-llama/Llama-3.1-8B-Instruct")
+    name: Annotated[str, AfterValidator(_model_name)] = Field(
+        description="Model id, e.g. meta-llama/Llama-3.1-8B-Instruct: the served name requests select"
+    )
+    aliases: list[Annotated[str, AfterValidator(_model_name)]] = Field(
+        default_factory=list, max_length=8, description="More names the tier serves and the gateway routes to it."
+    )
     path: str | None = Field(
         default=None, description="Folder under the model store's mount; defaults to the model id."
     )
@@ -174,7 +192,7 @@ class ModelConfig(StrictModel):
 
     def spec(self) -> tpu.ModelSpec:
         return tpu.ModelSpec(
-            **self.model_dump(exclude={"preset", "name", "path", "max_position_embeddings"}),
+            **self.model_dump(exclude={"preset", "name", "aliases", "path", "max_position_embeddings"}),
         )
 
 

@@ -84,6 +84,7 @@ class InferenceTier(PlatformComponent):
         self.multi_host = args.config.shape.multi_host
         self.workload_name = workload_name(args.tier)
         self.served_model_name = args.config.model.name
+        self.served_model_names = (args.config.model.name, *args.config.model.aliases)
         self.server_args = server_args(args.pod_inputs())
         self.metadata = k8s.meta.v1.ObjectMetaArgs(
             name=self.workload_name, namespace=args.namespace, labels=workload_labels(args.tier)
@@ -99,6 +100,8 @@ class InferenceTier(PlatformComponent):
             self.deployment = workload = self._deployment()
             self.autoscaler = self._autoscaler(self.deployment)
             serving_pods = selector_labels(args.tier)
+        # What an InferencePool must select: the pods that serve, a LeaderWorkerSet's leaders only.
+        self.serving_pods = serving_pods
         self.disruption_budget = self._disruption_budget()
         self.service = self._service(serving_pods, workload)
         self.pod_monitoring = self._pod_monitoring(serving_pods, workload)

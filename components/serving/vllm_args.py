@@ -102,6 +102,8 @@ class ServerSpec:
     kv_cache_fp8: bool
     port: int
     extra_args: tuple[str, ...] = ()
+    # More names the server answers to (vLLM's --served-model-name takes several; responses carry the first).
+    aliases: tuple[str, ...] = ()
 
 
 def server_args(spec: ServerSpec) -> list[str]:
@@ -111,7 +113,11 @@ def server_args(spec: ServerSpec) -> list[str]:
         "--host=0.0.0.0",
         f"--port={spec.port}",
         f"--model={spec.model_path}",
-        f"--served-model-name={spec.served_model_name}",
+        *(
+            ["--served-model-name", spec.served_model_name, *spec.aliases]
+            if spec.aliases
+            else [f"--served-model-name={spec.served_model_name}"]
+        ),
         f"--tensor-parallel-size={tensor_parallel}",
     ]
     if data_parallel > 1:

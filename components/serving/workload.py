@@ -99,6 +99,7 @@ def server_args(inputs: PodInputs) -> list[str]:
             kv_cache_fp8=config.model.kv_cache_dtype == "fp8",
             port=inputs.port,
             extra_args=tuple(config.vllm_args),
+            aliases=tuple(config.model.aliases),
         )
     )
 

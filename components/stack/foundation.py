@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components import concerns
 from components.config.platform import PlatformConfig
+from components.gateway.body_routing import EXT_PROC_PORT as BBR_EXT_PROC_PORT
+from components.gateway.body_routing import HEALTH_PORT as BBR_HEALTH_PORT
+from components.gateway.epp_manifests import EXT_PROC_PORT as EPP_EXT_PROC_PORT
+from components.gateway.epp_manifests import HEALTH_PORT as EPP_HEALTH_PORT
 from components.gke import GkeCluster, GkeClusterArgs, TpuNodePool, TpuNodePoolArgs
 from components.gke.addons import LWS_WEBHOOK_PORT
 from components.gke.cluster import SYSTEM_POOL_LABELS
@@ -58,6 +63,7 @@ def build_foundation(config: PlatformConfig, naming: Naming) -> Foundation:
         serving_port=config.serving.port,
         control_plane_cidr=config.cluster.master_ipv4_cidr,
         webhook_ports=(LWS_WEBHOOK_PORT,) if config.multi_host else (),
+        **regional_edge_network(config),
     )
     bucket_args = ModelBucketArgs(
         project=config.project, region=config.region, naming=naming, config=config.model_bucket, protect=config.protect
@@ -68,6 +74,22 @@ def build_foundation(config: PlatformConfig, naming: Naming) -> Foundation:
         network=Network("network", network_args, after_apis),
         bucket=ModelBucket("models", bucket_args, after_apis),
     )
+
+
+def regional_edge_network(config: PlatformConfig) -> dict[str, Any]:
+    """What the regional edge needs of the network: the proxy-only subnet and the ports its proxies
+    and health checkers reach (the serving port, the pickers' and the body router's callouts)."""
+    if not config.gateway.regional:
+        return {}
+    callouts, health = [EPP_EXT_PROC_PORT], [EPP_HEALTH_PORT]
+    if config.gateway.resolved_routing == "model":
+        callouts.append(BBR_EXT_PROC_PORT)
+        health.append(BBR_HEALTH_PORT)
+    return {
+        "proxy_only_cidr": config.network.proxy_only_cidr,
+        "proxy_ports": (config.serving.port, *callouts),
+        "extension_health_ports": tuple(health),
+    }
 
 
 def cluster_and_pools(

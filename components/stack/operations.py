@@ -47,6 +47,7 @@ def operations(
             TierView(name, tier.model.name, tier.topology, tier.shape.multi_host)
             for name, tier in sorted(config.tiers.items())
         ),
+        regional_edge=config.gateway.regional,
     )
     observability_args = ObservabilityArgs(
         project=config.project,

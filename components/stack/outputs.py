@@ -9,7 +9,7 @@ import pulumi
 
 from components.config.platform import PlatformConfig
 from components.cost import tier_cost
-from components.gateway import InferenceGateway, tier_path
+from components.gateway import InferenceGateway, RegionalInferenceGateway, tier_path
 from components.gke import GkeCluster, TpuNodePool
 from components.identity import WorkloadIdentity
 from components.operations import Budget, Cache, Observability
@@ -33,7 +33,7 @@ class Platform:
     store: ModelStore
     plane: ServingPlane
     tiers: dict[str, InferenceTier]
-    gateway: InferenceGateway
+    gateway: InferenceGateway | RegionalInferenceGateway
     cache: Cache | None
     observability: Observability
     budget: Budget | None
@@ -49,7 +49,8 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
         tier = config.tiers[name]
         estimate = tier.estimate
         read_seconds = weights_read_seconds(estimate.weights_gib, platform.store.read_gib_s)
-        reachable = name in prefixes or name == default_tier
+        by_path = config.gateway.resolved_routing == "path"
+        reachable = by_path and (name in prefixes or name == default_tier)
         outputs[name] = {
             "nodePool": pool.node_pool.name,
             "topology": pool.shape.topology,
@@ -57,6 +58,8 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "estimatedWeightsReadSeconds": read_seconds,
             "workload": workload_name(name),
             "servedModelName": platform.tiers[name].served_model_name,
+            # With routing by model, the names a request's `model` may carry to reach this tier.
+            "models": None if by_path else list(platform.tiers[name].served_model_names),
             "path": tier_path(prefixes.get(name)) if reachable else None,
             "estimatedColdStart": cold_start.estimate(tier.model.parameters_billion, read_seconds).as_output(),
             "cost": tier_cost(
@@ -77,13 +80,17 @@ def export_outputs(platform: Platform) -> None:
     pulumi.export("servingServiceAccount", platform.serving.service_account_name)
     pulumi.export("servingPrincipal", platform.identity.principal)
     pulumi.export("tiers", tier_outputs(platform))
-    endpoint = {
+    endpoint: dict[str, Any] = {
         "ip": platform.gateway.ip,
         "url": platform.gateway.url,
         "https": config.gateway.domain is not None,
         "auth": config.gateway.auth.mode,
-        "defaultTier": config.routes[1],
+        "defaultTier": config.routes[1] if config.gateway.resolved_routing == "path" else None,
+        "edge": config.gateway.edge,
+        "routing": config.gateway.resolved_routing,
     }
+    if isinstance(platform.gateway, RegionalInferenceGateway) and platform.gateway.dns_record is not None:
+        endpoint["dnsAuthorization"] = platform.gateway.dns_record  # the CNAME the certificate waits for
     pulumi.export("endpoint", endpoint)
     pulumi.export("imageRepository", platform.plane.registry.image_prefix)
     if platform.plane.auth.api_key is not None:

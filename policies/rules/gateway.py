@@ -34,6 +34,7 @@ BACKEND_CONFIG = "kubernetes:cloud.google.com/v1:BackendConfig"
 GCP_BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy"
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+INFERENCE_POOL = "kubernetes:inference.networking.k8s.io/v1:InferencePool"
 EXTERNAL_SCHEMES = {"EXTERNAL", "EXTERNAL_MANAGED"}
 API_KEY_FLAG = "--api-key"
 API_KEY_ENV = "VLLM_API_KEY"
@@ -135,21 +136,26 @@ def _authenticated_routes(args: StackValidationArgs, report: ReportViolation) ->
     if stack_environment(args.resources) != PROD:
         return  # `none` authentication is allowed outside prod
     resources = list(args.resources)
-    services = {_name(s): s for s in _by_type(resources, SERVICE)}
-    iap_services = {
-        get(p.props, "spec", "targetRef", "name")
+    # A route's backend is a Service (global edge) or an InferencePool (the Inference Gateway): each
+    # selects pods, and a GCPBackendPolicy on either can turn IAP on.
+    backends = {("Service", _name(s)): get(s.props, "spec", "selector") for s in _by_type(resources, SERVICE)}
+    backends |= {
+        ("InferencePool", _name(p)): get(p.props, "spec", "selector", "matchLabels")
+        for p in _by_type(resources, INFERENCE_POOL)
+    }
+    iap_backends = {
+        (get(p.props, "spec", "targetRef", "kind"), get(p.props, "spec", "targetRef", "name"))
         for p in _by_type(resources, GCP_BACKEND_POLICY)
-        if get(p.props, "spec", "targetRef", "kind") == "Service"
-        and get(p.props, "spec", "default", "iap", "enabled") is True
+        if get(p.props, "spec", "default", "iap", "enabled") is True
     }
     for route in _by_type(resources, HTTP_ROUTE):
         for rule in items(get(route.props, "spec", "rules")):
             for ref in items(get(rule, "backendRefs")):
                 name = get(ref, "name")
-                if name in iap_services:
+                key = (get(ref, "kind", default="Service"), name)
+                if key in iap_backends:
                     continue
-                service = services.get(name)
-                selector = get(service.props, "spec", "selector") if service else None
+                selector = backends.get(key)
                 guarded = any(
                     _selects(selector, get(r.props, *path.split(".")[:-1], "metadata", "labels"))
                     and _requires_api_key(spec)
@@ -226,7 +232,8 @@ POLICIES = [
     ),
     stack_policy(
         "lb-authenticated-routes",
-        "In prod every route's backend requires authentication (IAP or the server's API key).",
+        "In prod every route's backend (Service or InferencePool) requires authentication (IAP or the server's "
+        "API key).",
         check=_authenticated_routes,
         severity=HIGH,
         enforcement=MANDATORY,

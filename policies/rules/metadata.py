@@ -170,6 +170,8 @@ LABEL_FIELDS: dict[str, tuple[str, ...]] = {
     "gcp:container/cluster:Cluster": ("resourceLabels",),
     "gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels"),
     "gcp:compute/globalAddress:GlobalAddress": ("labels",),
+    "gcp:compute/address:Address": ("labels",),
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": ("labels",),
     "gcp:redis/instance:Instance": ("labels",),
     "gcp:lustre/instance:Instance": ("labels",),
     "gcp:parallelstore/instance:Instance": ("labels",),

@@ -18,6 +18,7 @@ from tests.policies import (
     test_gateway,
     test_gke,
     test_iam,
+    test_inference,
     test_kubernetes,
     test_stack,
     test_storage,
@@ -35,6 +36,7 @@ CASE_MODULES = (
     test_cache,
     test_kubernetes,
     test_gateway,
+    test_inference,
     test_stack,
     *(
         importlib.import_module(f"{ordering_tests.__name__}.{module.name}")

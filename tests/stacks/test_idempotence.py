@@ -134,9 +134,13 @@ def test_reservations_are_named_as_gke_reads_them_back(graphs: dict[str, StackGr
 
 def test_cloud_armor_writes_its_default_rule(graph: StackGraph) -> None:
     """Without it the API adds one, and the next preview plans its removal."""
-    rules = graph.one("gcp:compute/securityPolicy:SecurityPolicy").inputs["rules"]
-    (default,) = [rule for rule in rules if rule["priority"] == 2147483647]
+    (policy,) = [
+        *graph.by_type("gcp:compute/securityPolicy:SecurityPolicy"),
+        *graph.by_type("gcp:compute/regionSecurityPolicy:RegionSecurityPolicy"),
+    ]
+    (default,) = [rule for rule in policy.inputs["rules"] if rule["priority"] == 2147483647]
     assert default["match"]["config"]["srcIpRanges"] == ["*"]
+    assert default["action"] == "allow"
 
 
 def test_budget_names_the_project_by_number(graph: StackGraph) -> None:

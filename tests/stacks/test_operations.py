@@ -72,7 +72,8 @@ def test_dashboard_has_a_section_per_tier_and_the_gateway_and_validates(graph: S
     dashboard = json.loads(graph.one("gcp:monitoring/dashboard:Dashboard").inputs["dashboardJson"])
     assert schema_problems("monitoring.v1", "Dashboard", dashboard) == []
     headers = [t["widget"]["title"] for t in dashboard["mosaicLayout"]["tiles"] if "sectionHeader" in t["widget"]]
-    assert headers == [*(f"Tier {t}" for t in sorted(graph.outputs["tiers"])), "Gateway"]
+    pickers = ["Endpoint pickers"] if graph.outputs["endpoint"]["edge"] == "regional-inference" else []
+    assert headers == [*(f"Tier {t}" for t in sorted(graph.outputs["tiers"])), "Gateway", *pickers]
     assert dashboard_metric_types(dashboard) <= ALLOWED_METRIC_TYPES
     cluster = graph.one("gcp:container/cluster:Cluster").inputs["name"]
     assert f'cluster=\\"{cluster}\\"' in json.dumps(dashboard["mosaicLayout"])

@@ -6,7 +6,7 @@ import pytest
 
 from components.gateway.auth import API_KEY_SECRET
 from tests.conftest import STACKS
-from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
+from tests.schemas import built_in_objects, built_in_problems, cel_report, custom_resources, problems
 from tools.graph import Registration, StackGraph, evaluate
 
 PRIMITIVE_ROLES = {"roles/owner", "roles/editor", "roles/viewer"}
@@ -300,11 +300,23 @@ def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
     multi_host = any(r.inputs["kind"] == "LeaderWorkerSet" for r in found)
     populated = {"GCPDataSource"} if graph.outputs["modelStore"]["type"] in ("hyperdisk-ml", "parallelstore") else set()
     classes = {"ComputeClass"} if graph.outputs["modelStore"]["type"] == "hyperdisk-ml" else set()
-    expected = SERVING_KINDS | populated | classes | ({"LeaderWorkerSet"} if multi_host else set())
+    edge = graph.outputs["endpoint"]
+    pools = {"InferencePool"} if edge["edge"] == "regional-inference" else set()
+    routing = {"GCPRoutingExtension"} if edge["routing"] == "model" else set()
+    expected = SERVING_KINDS | populated | classes | pools | routing | ({"LeaderWorkerSet"} if multi_host else set())
     assert {r.inputs["kind"] for r in found} == expected
     assert multi_host is (graph.stack in ("prod", "legacy"))
     for resource in found:
         assert problems(resource) == [], resource.urn
+
+
+def test_custom_resources_pass_their_crds_cel_rules(graph: StackGraph) -> None:
+    for resource in custom_resources(graph.resources):
+        report = cel_report(resource)
+        assert report.violations == (), resource.urn
+        assert report.unevaluated == (), resource.urn
+        # Transition rules (oldSelf) judge updates only; ComputeClass carries the one the stacks meet.
+        assert set(report.transition) <= {"spec: !has(oldSelf.autopilot) || has(self.autopilot)"}, resource.urn
 
 
 def test_built_in_kubernetes_objects_match_the_upstream_schema(graph: StackGraph) -> None:
@@ -338,25 +350,63 @@ def test_prod_snapshot_holds_every_serving_and_edge_object(prod: StackGraph) -> 
     assert {"vllm-small", "vllm-medium"} <= set(deployments)
     assert set(_named(prod, LWS)) == {"vllm-large"}
     tiers = {"vllm-small", "vllm-medium", "vllm-large"}
-    assert tiers <= set(_named(prod, "kubernetes:core/v1:Service"))
-    assert set(_named(prod, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring")) == tiers
+    pickers = {f"{t}-epp" for t in tiers}
+    assert pickers | {"body-based-router"} <= set(deployments)
+    assert tiers | pickers <= set(_named(prod, "kubernetes:core/v1:Service"))
+    assert set(_named(prod, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring")) == tiers | pickers
     assert set(_named(prod, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")) == {"vllm-small", "vllm-medium"}
-    assert set(_named(prod, "kubernetes:networking.gke.io/v1:HealthCheckPolicy")) == tiers
+    assert set(_named(prod, "kubernetes:inference.networking.k8s.io/v1:InferencePool")) == tiers
+    assert set(_named(prod, "kubernetes:networking.gke.io/v1:HealthCheckPolicy")) == tiers | {"bbr-healthcheck"}
     assert set(_named(prod, "kubernetes:networking.gke.io/v1:GCPBackendPolicy")) == tiers
+    assert set(_named(prod, "kubernetes:networking.gke.io/v1:GCPRoutingExtension")) == {"body-based-router"}
     assert prod.one(CHART).inputs["version"] == "0.10.0"
     assert len(prod.by_type("kubernetes:apiregistration.k8s.io/v1:APIService")) == 3
     gateway = prod.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
-    assert "networking.gke.io/certmap" in gateway.inputs["metadata"]["annotations"]
+    assert gateway.inputs["spec"]["gatewayClassName"] == "gke-l7-regional-external-managed"
     routes = _named(prod, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
     assert set(routes) == {"llm-api", "llm-api-https-redirect"}
     assert len(routes["llm-api"].inputs["spec"]["rules"]) == 3
-    prod.one("gcp:compute/securityPolicy:SecurityPolicy")
-    prod.one("gcp:certificatemanager/certificateMap:CertificateMap")
+    prod.one("gcp:compute/regionSecurityPolicy:RegionSecurityPolicy")
+    prod.one("gcp:certificatemanager/certificate:Certificate")
+    prod.one("gcp:certificatemanager/dnsAuthorization:DnsAuthorization")
+    (proxy_only,) = [
+        s
+        for s in prod.by_type("gcp:compute/subnetwork:Subnetwork")
+        if s.inputs.get("purpose") == "REGIONAL_MANAGED_PROXY"
+    ]
+    assert proxy_only.inputs["role"] == "ACTIVE"
+    assert prod.by_type("gcp:compute/globalAddress:GlobalAddress")[0].inputs["purpose"] == "VPC_PEERING"
     repository = prod.one("gcp:artifactregistry/repository:Repository")
     assert repository.inputs["mode"] == "REMOTE_REPOSITORY"
     assert _api_key_secret(prod).inputs["stringData"] == "[secret]"
     assert prod.outputs["endpoint"]["url"] == "https://llm.example.com"
-    assert [prod.outputs["tiers"][t]["path"] for t in ("small", "medium", "large")] == [
+    assert [prod.outputs["tiers"][t]["models"] for t in ("small", "medium", "large")] == [
+        ["meta-llama/Llama-3.1-8B-Instruct"],
+        ["meta-llama/Llama-3.3-70B-Instruct"],
+        ["meta-llama/Llama-3.1-405B-Instruct"],
+    ]
+
+
+def test_the_global_edge_keeps_its_objects(graphs: dict[str, StackGraph]) -> None:
+    legacy = graphs["legacy"]
+    tiers = {"vllm-small", "vllm-medium", "vllm-large"}
+    gateway = legacy.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    assert gateway.inputs["spec"]["gatewayClassName"] == "gke-l7-global-external-managed"
+    assert "networking.gke.io/certmap" in gateway.inputs["metadata"]["annotations"]
+    assert set(_named(legacy, "kubernetes:networking.gke.io/v1:HealthCheckPolicy")) == tiers
+    assert set(_named(legacy, "kubernetes:networking.gke.io/v1:GCPBackendPolicy")) == tiers
+    assert legacy.by_type("kubernetes:inference.networking.k8s.io/v1:InferencePool") == []
+    assert legacy.by_type("kubernetes:networking.gke.io/v1:GCPRoutingExtension") == []
+    routes = _named(legacy, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+    assert len(routes["llm-api"].inputs["spec"]["rules"]) == 3
+    legacy.one("gcp:compute/securityPolicy:SecurityPolicy")
+    legacy.one("gcp:certificatemanager/certificateMap:CertificateMap")
+    assert [
+        s
+        for s in legacy.by_type("gcp:compute/subnetwork:Subnetwork")
+        if s.inputs.get("purpose") == "REGIONAL_MANAGED_PROXY"
+    ] == []
+    assert [legacy.outputs["tiers"][t]["path"] for t in ("small", "medium", "large")] == [
         "/simple/v1",
         "/v1",
         "/complex/v1",
@@ -365,7 +415,7 @@ def test_prod_snapshot_holds_every_serving_and_edge_object(prod: StackGraph) -> 
 
 def test_tp_times_dp_is_twice_the_chips_for_every_tier(graph: StackGraph) -> None:
     workloads = [*graph.by_type(DEPLOYMENT), *graph.by_type(LWS)]
-    served = [w for w in workloads if w.inputs["metadata"]["name"].startswith("vllm-")]
+    served = [w for w in workloads if "llm-platform/tier" in w.inputs["metadata"]["labels"]]
     assert served
     for workload in served:
         tier = workload.inputs["metadata"]["labels"]["llm-platform/tier"]
@@ -437,16 +487,33 @@ def test_monitoring_viewer_only_for_the_metrics_adapter(graph: StackGraph) -> No
     assert viewers[0].endswith("/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter")
 
 
-def test_gateway_waits_for_ip_certificate_map_and_cloud_armor(prod: StackGraph) -> None:
-    gateway = prod.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+def test_gateway_waits_for_ip_certificate_map_and_cloud_armor(graphs: dict[str, StackGraph]) -> None:
+    legacy = graphs["legacy"]
+    gateway = legacy.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
     needed = {
         next(
             a
-            for a in prod.by_type("gcp:compute/globalAddress:GlobalAddress")
+            for a in legacy.by_type("gcp:compute/globalAddress:GlobalAddress")
             if a.inputs.get("addressType") == "EXTERNAL"
         ).urn,
-        prod.one("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry").urn,
-        prod.one("gcp:compute/securityPolicy:SecurityPolicy").urn,
+        legacy.one("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry").urn,
+        legacy.one("gcp:compute/securityPolicy:SecurityPolicy").urn,
+    }
+    assert needed <= set(gateway.dependencies)
+
+
+def test_regional_gateway_waits_for_ip_certificate_cloud_armor_and_proxy_only_subnet(prod: StackGraph) -> None:
+    gateway = prod.one("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    (proxy_only,) = [
+        s
+        for s in prod.by_type("gcp:compute/subnetwork:Subnetwork")
+        if s.inputs.get("purpose") == "REGIONAL_MANAGED_PROXY"
+    ]
+    needed = {
+        prod.one("gcp:compute/address:Address").urn,
+        prod.one("gcp:certificatemanager/certificate:Certificate").urn,
+        prod.one("gcp:compute/regionSecurityPolicy:RegionSecurityPolicy").urn,
+        proxy_only.urn,
     }
     assert needed <= set(gateway.dependencies)
 

@@ -67,7 +67,8 @@ class Item:
 
 
 def region_of(graph: StackGraph) -> str:
-    (subnet,) = graph.by_type("gcp:compute/subnetwork:Subnetwork")
+    # The node subnet: a regional edge adds a proxy-only subnet (purpose REGIONAL_MANAGED_PROXY) beside it.
+    (subnet,) = [s for s in graph.by_type("gcp:compute/subnetwork:Subnetwork") if "purpose" not in s.inputs]
     return str(subnet.inputs["region"])
 
 

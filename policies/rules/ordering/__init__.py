@@ -18,11 +18,11 @@ violation cites), and the rows every Kubernetes object shares come before the ro
 
 from __future__ import annotations
 
-from . import gateway, gke, identity, kubernetes, network, operations, project, serving, storage
+from . import gateway, gke, identity, inference_edge, kubernetes, network, operations, project, serving, storage
 from .agents import AGENT_ORIGINS
 from .engine import Prerequisite, Rule, creation_order_policies, missing
 
-CONCERNS = (project, identity, network, kubernetes, gke, storage, serving, gateway, operations)
+CONCERNS = (project, identity, network, kubernetes, gke, storage, serving, gateway, inference_edge, operations)
 RULES: tuple[Rule, ...] = tuple(rule for concern in CONCERNS for rule in concern.RULES)
 RULED_TYPES = frozenset(rule.type for rule in RULES)
 POLICIES = creation_order_policies(RULES)

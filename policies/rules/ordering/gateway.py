@@ -67,6 +67,10 @@ RULES: tuple[Rule, ...] = (
             "gcp:compute/securityPolicy:SecurityPolicy",
             named_by("name", "spec", "default", "securityPolicy"),
         ),
-        when=sets("spec", "default", "securityPolicy"),
+        # The global edge's policies target Services; a pool's (regional edge) is in inference_edge.py.
+        when=lambda resource: (
+            sets("spec", "default", "securityPolicy")(resource)
+            and value_at(resource, "spec", "targetRef", "kind") == "Service"
+        ),
     ),
 )

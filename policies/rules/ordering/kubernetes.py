@@ -30,6 +30,7 @@ K8S_SOURCE = (
 KUBERNETES_TYPES = (
     NAMESPACE,
     "kubernetes:core/v1:Secret",
+    "kubernetes:core/v1:ConfigMap",
     "kubernetes:core/v1:Service",
     "kubernetes:core/v1:ServiceAccount",
     "kubernetes:core/v1:PersistentVolume",
@@ -37,6 +38,7 @@ KUBERNETES_TYPES = (
     "kubernetes:policy/v1:PodDisruptionBudget",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    "kubernetes:rbac.authorization.k8s.io/v1:Role",
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     "kubernetes:storage.k8s.io/v1:StorageClass",
     "kubernetes:cloud.google.com/v1:ComputeClass",
@@ -50,6 +52,8 @@ KUBERNETES_TYPES = (
     "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     "kubernetes:networking.gke.io/v1:GCPBackendPolicy",
     "kubernetes:networking.gke.io/v1:HealthCheckPolicy",
+    "kubernetes:networking.gke.io/v1:GCPRoutingExtension",
+    "kubernetes:inference.networking.k8s.io/v1:InferencePool",
     "kubernetes:monitoring.googleapis.com/v1:PodMonitoring",
     "kubernetes:datalayer.gke.io/v1:GCPDataSource",
 )

@@ -24,7 +24,7 @@ IAP = {
 
 
 def _program(gateway: dict[str, object], tiers: tuple[str, ...] = ("small", "medium", "large")) -> StackGraph:
-    config = GatewayConfig.model_validate(gateway)
+    config = GatewayConfig.model_validate({"edge": "global", **gateway})  # this component is the global edge
 
     def build() -> None:
         provider = k8s.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")

@@ -9,6 +9,10 @@ DOMAIN = {"domain": "llm.example.com"}
 IAP = {"clientId": "123-abc.apps.googleusercontent.com", "clientSecret": "s3cret", "members": ["group:ml@example.com"]}
 
 
+# The same weights on a second tier need a name of their own: served names are unique across the stack.
+LARGE_70B = {**LLAMA_70B, "name": "llama-3.3-70b-large", "path": LLAMA_70B["name"]}
+
+
 def test_routes_adapt_to_the_tiers_a_stack_has() -> None:
     one = config()
     routes, default = one.gateway.resolve_routes(one.tiers, one.smallest_tier)
@@ -18,7 +22,7 @@ def test_routes_adapt_to_the_tiers_a_stack_has() -> None:
             "llm-platform:tiers": {
                 "small": tier(),
                 "medium": tier(machineType="tpu7x-standard-4t", topology="2x2x1", model=LLAMA_70B),
-                "large": tier(machineType="tpu7x-standard-4t", topology="2x2x2", model=LLAMA_70B),
+                "large": tier(machineType="tpu7x-standard-4t", topology="2x2x2", model=LARGE_70B),
             }
         }
     )
@@ -29,7 +33,7 @@ def test_routes_adapt_to_the_tiers_a_stack_has() -> None:
         {
             "llm-platform:tiers": {
                 "small": tier(),
-                "large": tier(machineType="tpu7x-standard-4t", topology="2x2x2", model=LLAMA_70B),
+                "large": tier(machineType="tpu7x-standard-4t", topology="2x2x2", model=LARGE_70B),
             }
         }
     )
