@@ -16,6 +16,9 @@ from components.config.fields import FieldError, StrictModel, raise_all
 # addresses, certificates and policies and a proxy-only subnet; the classic class lacks the
 # advanced traffic management the rewrite relies on.
 GatewayClass = Literal["gke-l7-global-external-managed"]
+# A key set by hand is as strong as a generated one (48 characters): its checksum rolls the tiers on
+# a change and is visible in the preview, which is safe only for a value nobody can guess.
+API_KEY_MIN_LENGTH = 32
 AuthMode = Literal["apiKey", "iap", "none"]
 
 # Preconfigured WAF rule sets of Cloud Armor (armor/docs/waf-rules): CRS 3.3 and CRS 4.22 names.
@@ -74,6 +77,16 @@ def _path_prefix(value: str) -> str:
     return value
 
 
+def _api_key(value: str) -> str:
+    # Never repeat the value: it is a secret.
+    if len(value) < API_KEY_MIN_LENGTH:
+        raise ValueError(
+            f"is {len(value)} characters (allowed: at least {API_KEY_MIN_LENGTH} random characters, e.g. the "
+            "output of `openssl rand -hex 24`; or leave it unset and the stack generates one)"
+        )
+    return value
+
+
 def _member(value: str) -> str:
     if not _MEMBER.match(value):
         raise ValueError(
@@ -114,10 +127,10 @@ class IapConfig(StrictModel):
 
 class AuthConfig(StrictModel):
     mode: AuthMode = "apiKey"
-    api_key: str | None = Field(
+    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
         default=None,
-        min_length=1,
-        description="apiKey mode: the key clients send; set with --secret. Generated when unset.",
+        description="apiKey mode: the key clients send, at least 32 random characters (its checksum is shown in "
+        "the pod templates); set with --secret. Generated when unset.",
     )
     iap: IapConfig | None = None
 

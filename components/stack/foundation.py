@@ -17,6 +17,7 @@ from components.naming import Naming
 from components.network import Network, NetworkArgs
 from components.project import ProjectServices, ProjectServicesArgs
 from components.serving import ServingNamespace, ServingNamespaceArgs
+from components.serving.rollout import rollout
 from components.storage import (
     ModelBucket,
     ModelBucketArgs,
@@ -103,6 +104,7 @@ def cluster_and_pools(
                 cluster_id=cluster.cluster.id,
                 cluster_location=cluster.location,
                 node_service_account=cluster.node_service_account_email,
+                rollout_surge_nodes=rollout(tier).surge_nodes,
             ),
             base.after_apis,
         )

@@ -14,8 +14,9 @@ from components.identity import WorkloadIdentity
 from components.operations import Budget, Cache, Observability
 from components.serving import InferenceTier, ServingNamespace, cold_start
 from components.serving.inference_tier import workload_name
+from components.serving.rollout import rollout
 from components.stack.foundation import Foundation
-from components.stack.serving import ServingPlane
+from components.stack.serving import ServingPlane, tier_drain
 from components.storage import ModelStore, weights_read_seconds
 
 
@@ -59,6 +60,8 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "estimatedColdStart": cold_start.estimate(
                 config.tiers[name].model.parameters_billion, read_seconds
             ).as_output(),
+            "drain": tier_drain(config, name).as_output(),
+            "rollout": rollout(config.tiers[name]).as_output(config.tiers[name]),
         }
     return outputs
 
