@@ -36,6 +36,7 @@ def stack_problems(config: PlatformConfig, stack: str) -> list[FieldError]:
         *_location_problems(config),
         *_tier_name_problems(config),
         *_protection_problems(config),
+        *_retire_problems(config, stack),
         *_range_problems(config),
         *_derived_name_problems(config, stack),
         *_serving_checks(config),
@@ -79,7 +80,11 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
     problems = []
     if config.deletion_protection is False:
         problems.append(
-            FieldError("deletionProtection", "false is not allowed when environment is prod (allowed: true)")
+            FieldError(
+                "deletionProtection",
+                "false is not allowed when environment is prod (allowed: true; to take the stack down, retire it: "
+                "`pulumi config set --path llm-platform:retire.stack <stack>`, docs/operations.md#retiring-a-stack)",
+            )
         )
     for index, network in enumerate(config.cluster.master_authorized_networks):
         if ipaddress.IPv4Network(network.cidr).prefixlen == 0:
@@ -91,6 +96,18 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
                 )
             )
     return problems
+
+
+def _retire_problems(config: PlatformConfig, stack: str) -> list[FieldError]:
+    if config.retire is None or config.retire.stack == stack:
+        return []
+    return [
+        FieldError(
+            "retire.stack",
+            f"{config.retire.stack!r} is not this stack, {stack!r}: a stack file copied from a retired stack never "
+            f"retires another (allowed: {stack!r})",
+        )
+    ]
 
 
 def _named_ranges(config: PlatformConfig) -> list[tuple[str, ipaddress.IPv4Network, bool]]:

@@ -61,7 +61,12 @@ def build_foundation(config: PlatformConfig, naming: Naming) -> Foundation:
         webhook_ports=(LWS_WEBHOOK_PORT,) if config.multi_host else (),
     )
     bucket_args = ModelBucketArgs(
-        project=config.project, region=config.region, naming=naming, config=config.model_bucket, protect=config.protect
+        project=config.project,
+        region=config.region,
+        naming=naming,
+        config=config.model_bucket,
+        protect=config.protect,
+        retain_on_delete=config.keep_model_bucket,
     )
     return Foundation(
         services=services,
