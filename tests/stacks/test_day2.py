@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from components.serving import vllm_release
 from tests.conftest import STACKS
 from tools.graph import Registration, StackGraph, evaluate
 
@@ -22,6 +23,7 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SHUTDOWN = re.compile(r"--shutdown-timeout=(\d+)")
 CHECKSUM = "llm-platform/checksum."
+RELEASE = vllm_release.load()
 
 
 @pytest.fixture(params=STACKS)
@@ -198,3 +200,16 @@ def test_each_tier_output_shows_its_drain_and_rollout(prod: StackGraph) -> None:
         "shutdownTimeoutSeconds": 120,
         "terminationGracePeriodSeconds": 180,
     }
+
+
+def test_every_shutdown_timeout_is_one_the_pinned_vllm_accepts_and_drains_with(graph: StackGraph) -> None:
+    """The committed extract of the pinned release (components/serving/vllm_release.json): an int flag,
+    0 aborts in-flight requests (tests/unit/serving/test_vllm_release.py), VllmConfig requires >= 0."""
+    flag = RELEASE.flag("--shutdown-timeout")
+    assert flag.type == "int"
+    for name, role, pod in _serving_templates(graph):
+        if role != "serving":
+            continue
+        (container,) = pod["spec"]["containers"]
+        (value,) = [m for arg in container["args"] for m in SHUTDOWN.findall(arg)]
+        assert flag.accepts(value) and int(value) > 0, name  # drain mode, not abort
