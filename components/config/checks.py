@@ -83,7 +83,7 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
             FieldError(
                 "deletionProtection",
                 "false is not allowed when environment is prod (allowed: true; to take the stack down, retire it: "
-                "`pulumi config set --path llm-platform:retire.stack <stack>`, docs/operations.md#retiring-a-stack)",
+                "`pulumi config set --path 'llm-platform:retire.stack' STACK`, docs/operations.md#retiring-a-stack)",
             )
         )
     for index, network in enumerate(config.cluster.master_authorized_networks):

@@ -6,6 +6,7 @@ from the modules that built them.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -176,11 +177,10 @@ def test_a_new_api_key_rolls_every_serving_workload_and_nothing_else(prod: Stack
     assert workloads and changed == workloads  # the LeaderWorkerSet included; the Secret's value is masked
     key = f"{CHECKSUM}vllm-api-key.api-key"
     for urn in workloads:
-        old, new = list(_pod_templates(before[urn].inputs)), list(_pod_templates(after[urn].inputs))
-        for old_pod, new_pod in zip(old, new, strict=True):
-            assert old_pod["metadata"]["annotations"][key] != new_pod["metadata"]["annotations"][key]
-            old_pod["metadata"]["annotations"].pop(key), new_pod["metadata"]["annotations"].pop(key)
-        assert before[urn].inputs == after[urn].inputs, urn  # the checksum is the only difference
+        old_inputs, new_inputs = copy.deepcopy(before[urn].inputs), copy.deepcopy(after[urn].inputs)
+        for old_pod, new_pod in zip(_pod_templates(old_inputs), _pod_templates(new_inputs), strict=True):
+            assert old_pod["metadata"]["annotations"].pop(key) != new_pod["metadata"]["annotations"].pop(key)
+        assert old_inputs == new_inputs, urn  # the checksum is the only difference
     assert "rotated-" not in rotated.to_json()  # the key itself is never in the graph
 
 
