@@ -1,7 +1,7 @@
 """The stack config: `PlatformConfig` composes every concern's config model under one root.
 
-The root owns the platform-wide keys (`environment`, `deletionProtection`, `labels`, `gcp:project`,
-`gcp:region`, `gcp:zone`) and composes the models each concern keeps in its own `config.py`; it
+The root owns the platform-wide keys (`environment`, `deletionProtection`, `retire`, `labels`,
+`gcp:project`, `gcp:region`, `gcp:zone`) and composes the models each concern keeps in its own `config.py`; it
 imports those models and the concerns' pure decisions, never a component or a concern package.
 Checks that span concerns live in `components/config/checks.py`; reading the engine's config and
 turning problems into messages is `components/config/loader.py`.
