@@ -14,7 +14,9 @@ from components.stack.outputs import Platform, export_outputs
 from components.stack.serving import edge, inference_tiers, serving_plane
 
 config = concerns.load_config()
-naming = Naming(stack=pulumi.get_stack(), environment=config.environment, extra_labels=config.labels)
+naming = Naming(
+    stack=pulumi.get_stack(), environment=config.environment, extra_labels=config.labels, retiring=config.retiring
+)
 
 base = build_foundation(config, naming)
 cluster, pools = cluster_and_pools(config, naming, base)

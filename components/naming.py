@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 APP = "llm-platform"
 # Label keys the platform sets on every labelled resource (and `tier` on TPU node pools): a user's
 # `labels` may not use them.
-STANDARD_LABEL_KEYS = frozenset({"env", "app", "stack", "managed-by", "tier"})
+STANDARD_LABEL_KEYS = frozenset({"env", "app", "stack", "managed-by", "tier", "retiring"})
+# On the stateful resources of a stack being retired (`llm-platform:retire`): the policy pack reads it
+# as the stack's deliberate decision to lift their protection, and the console shows it.
+RETIRING_LABEL = "retiring"
 
 _INVALID_LABEL_CHARS = re.compile(r"[^a-z0-9_-]")
 _INVALID_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -26,6 +29,7 @@ class Naming:
     stack: str
     environment: str
     extra_labels: dict[str, str] = field(default_factory=dict)
+    retiring: bool = False
 
     @property
     def prefix(self) -> str:
@@ -53,6 +57,12 @@ class Naming:
             "stack": label_value(self.stack),
             "managed-by": "pulumi",
         }
+
+    @property
+    def stateful_labels(self) -> dict[str, str]:
+        """Labels of a stateful resource (bucket, cluster, file system, cache, dataset): the common ones,
+        plus `retiring: "true"` while the stack is being retired."""
+        return {**self.labels, **({RETIRING_LABEL: "true"} if self.retiring else {})}
 
     @property
     def node_tag(self) -> str:

@@ -35,6 +35,10 @@ class ApiMapping:
 
 
 MAINTENANCE = "maintenancePolicy.window.recurringWindow"
+# The provider's list of exclusions is the API's map `window.maintenanceExclusions` of TimeWindows keyed
+# by the exclusion's name; the map cannot be walked by path, so each exclusion is checked against the
+# same TimeWindow schema the recurring window uses, and its name (the map key) is the provider's.
+EXCLUSIONS = "maintenancePolicy.maintenanceExclusions"
 MAPPINGS: dict[str, ApiMapping] = {
     "gcp:container/cluster:Cluster": ApiMapping(
         "container.v1",
@@ -52,10 +56,19 @@ MAPPINGS: dict[str, ApiMapping] = {
             "maintenancePolicy.recurringWindow": MAINTENANCE,
             "maintenancePolicy.recurringWindow.startTime": f"{MAINTENANCE}.window.startTime",
             "maintenancePolicy.recurringWindow.endTime": f"{MAINTENANCE}.window.endTime",
+            EXCLUSIONS: f"{MAINTENANCE}.window",
+            f"{EXCLUSIONS}.exclusionOptions": f"{MAINTENANCE}.window.maintenanceExclusionOptions",
         },
         # `networkingMode` becomes ipAllocationPolicy.useIpAliases; the rest are provider switches and ids.
         provider_only=frozenset(
-            {"project", "location", "deletionProtection", "removeDefaultNodePool", "networkingMode"}
+            {
+                "project",
+                "location",
+                "deletionProtection",
+                "removeDefaultNodePool",
+                "networkingMode",
+                f"{EXCLUSIONS}.exclusionName",
+            }
         ),
     ),
     "gcp:container/nodePool:NodePool": ApiMapping(

@@ -175,6 +175,7 @@ def record(
     project: str,
     config: dict[str, str] | None = None,
     preview: bool = False,
+    secret_seed: str = "",
 ) -> StackGraph:
     """Run `program` under the mock runtime with `config`; returns every registered resource.
 
@@ -185,7 +186,7 @@ def record(
     os.environ.pop("PULUMI_CONFIG", None)
     pulumi.runtime.reset_options()
     set_all_config(config or {})
-    mocks = PlatformMocks(computed=not preview)
+    mocks = PlatformMocks(computed=not preview, secret_seed=secret_seed)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     exports: dict[str, Any] = {}
@@ -210,12 +211,17 @@ def record(
 
 
 def evaluate(
-    stack: str, root: Path = PROJECT_ROOT, config: dict[str, str] | None = None, preview: bool = False
+    stack: str,
+    root: Path = PROJECT_ROOT,
+    config: dict[str, str] | None = None,
+    preview: bool = False,
+    secret_seed: str = "",
 ) -> StackGraph:
     """Run the real `root/__main__.py` for `stack` offline with its stack file's config.
 
     `config` replaces the stack file's values (tests use it for bad configs); `preview` records
-    provider-computed values as unknown, as a first `pulumi preview` of the stack sees them.
+    provider-computed values as unknown, as a first `pulumi preview` of the stack sees them;
+    `secret_seed` makes generated secrets come out different (a key rotation).
     """
     values = load_stack_config(stack, root) if config is None else config
     added = str(root) not in sys.path
@@ -228,6 +234,7 @@ def evaluate(
             project=project_name(root),
             config=values,
             preview=preview,
+            secret_seed=secret_seed,
         )
     finally:
         if added:

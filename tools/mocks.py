@@ -24,7 +24,7 @@ def _secret(value: Any) -> dict[str, Any]:
     return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
 
 
-def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+def _computed(type_: str, name: str, inputs: dict[str, Any], secret_seed: str = "") -> dict[str, Any]:
     """Outputs the provider computes that the program reads back."""
     physical = inputs.get("name") or name
     project = inputs.get("project", "mock-project")
@@ -62,7 +62,7 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         return {"name": physical, "dnsResourceRecords": [record]}
     if type_ == "random:index/randomPassword:RandomPassword":
         # A value tests can search for: it must never appear in a recorded graph or output.
-        return {"result": f"{MOCK_SECRET_MARKER}-{name}"}
+        return {"result": f"{MOCK_SECRET_MARKER}-{secret_seed}{name}"}
     if type_ == "gcp:redis/instance:Instance":
         return {
             "host": "10.60.0.3",
@@ -94,17 +94,19 @@ def _computed(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 class PlatformMocks(pulumi.runtime.Mocks):
-    """`computed=False` answers as a provider does in the preview of a new stack: inputs only, no id."""
+    """`computed=False` answers as a provider does in the preview of a new stack: inputs only, no id.
+    `secret_seed` changes what generated secrets come out as (a rotation, for tests)."""
 
-    def __init__(self, computed: bool = True) -> None:
+    def __init__(self, computed: bool = True, secret_seed: str = "") -> None:
         self.computed = computed
+        self.secret_seed = secret_seed
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
             return "", {}
         if not self.computed:
             return "", dict(args.inputs)
-        state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
+        state = {**args.inputs, **_computed(args.typ, args.name, args.inputs, self.secret_seed)}
         return state.pop("id", f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

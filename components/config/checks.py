@@ -15,7 +15,9 @@ from components.config import catalog
 from components.config.errors import NAMESPACE
 from components.config.fields import ZONE_PATTERN, FieldError
 from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
+from components.gke.pool_upgrades import upgrade_nodes
 from components.serving.config import COMPILE_CACHE_PREFIX, MAX_TIER_NAME
+from components.serving.rollout import rollout
 from components.storage.config import bucket_name_problem, default_bucket_name
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ def stack_problems(config: PlatformConfig, stack: str) -> list[FieldError]:
         *_location_problems(config),
         *_tier_name_problems(config),
         *_protection_problems(config),
+        *_retire_problems(config, stack),
         *_range_problems(config),
         *_derived_name_problems(config, stack),
         *_serving_checks(config),
@@ -77,7 +80,11 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
     problems = []
     if config.deletion_protection is False:
         problems.append(
-            FieldError("deletionProtection", "false is not allowed when environment is prod (allowed: true)")
+            FieldError(
+                "deletionProtection",
+                "false is not allowed when environment is prod (allowed: true; to take the stack down, retire it: "
+                "`pulumi config set --path 'llm-platform:retire.stack' STACK`, docs/operations.md#retiring-a-stack)",
+            )
         )
     for index, network in enumerate(config.cluster.master_authorized_networks):
         if ipaddress.IPv4Network(network.cidr).prefixlen == 0:
@@ -89,6 +96,18 @@ def _protection_problems(config: PlatformConfig) -> list[FieldError]:
                 )
             )
     return problems
+
+
+def _retire_problems(config: PlatformConfig, stack: str) -> list[FieldError]:
+    if config.retire is None or config.retire.stack == stack:
+        return []
+    return [
+        FieldError(
+            "retire.stack",
+            f"{config.retire.stack!r} is not this stack, {stack!r}: a stack file copied from a retired stack never "
+            f"retires another (allowed: {stack!r})",
+        )
+    ]
 
 
 def _named_ranges(config: PlatformConfig) -> list[tuple[str, ipaddress.IPv4Network, bool]]:
@@ -171,13 +190,15 @@ def _range_problems(config: PlatformConfig) -> list[FieldError]:
 
 
 def most_nodes(config: PlatformConfig) -> list[tuple[str, int]]:
-    """The most nodes each pool can have, system pool first."""
+    """The most nodes each pool can have, system pool first: a tier's ceiling includes its rollout's
+    surge room and the nodes a node upgrade adds."""
     zones = REGIONAL_POOL_ZONES if config.regional_cluster else 1
     system = config.cluster.system_pool.max_nodes
     nodes = [(f"in the system pool ({system} per zone x {zones})", system * zones)]
     for name, tier in sorted(config.tiers.items()):
-        sizing = pool_sizing(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas)
-        nodes.append((f"in tier {name}", sizing.most_nodes))
+        surge = rollout(tier).surge_nodes
+        ceiling = pool_sizing(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas, surge).most_nodes
+        nodes.append((f"in tier {name}", ceiling + upgrade_nodes(tier.shape, tier.capacity, ceiling)))
     return nodes
 
 

@@ -147,4 +147,18 @@ def load_platform_config(checks: Sequence[ConfigCheck] = ()) -> PlatformConfig:
         raise pulumi.RunError("stack configuration still holds placeholders:\n  " + "\n  ".join(placeholders))
     if placeholders:
         pulumi.log.warn("a real preview or up stops until these placeholders are set:\n  " + "\n  ".join(placeholders))
+    if config.retire is not None:
+        kept = [
+            name
+            for name, keep in (
+                ("the model bucket", config.keep_model_bucket),
+                ("the request-log dataset", config.keep_request_logs),
+            )
+            if keep
+        ]
+        pulumi.log.warn(
+            "retire is set: this update lifts every deletion guard of the stack; `pulumi destroy` then deletes it"
+            + (f", leaving {' and '.join(kept)} in the project" if kept else ", the bucket and its objects included")
+            + " (docs/operations.md, Retiring a stack)"
+        )
     return config

@@ -1,7 +1,7 @@
 """The stack config: `PlatformConfig` composes every concern's config model under one root.
 
-The root owns the platform-wide keys (`environment`, `deletionProtection`, `labels`, `gcp:project`,
-`gcp:region`, `gcp:zone`) and composes the models each concern keeps in its own `config.py`; it
+The root owns the platform-wide keys (`environment`, `deletionProtection`, `retire`, `labels`,
+`gcp:project`, `gcp:region`, `gcp:zone`) and composes the models each concern keeps in its own `config.py`; it
 imports those models and the concerns' pure decisions, never a component or a concern package.
 Checks that span concerns live in `components/config/checks.py`; reading the engine's config and
 turning problems into messages is `components/config/loader.py`.
@@ -27,6 +27,19 @@ from components.storage.config import ModelBucketConfig, ModelStoreConfig, Model
 Environment = Literal["dev", "staging", "prod"]
 
 
+class RetireConfig(StrictModel):
+    """Retiring the stack: the next `pulumi up` lifts every deletion guard, then `pulumi destroy` runs
+    (docs/operations.md, "Retiring a stack")."""
+
+    stack: str = Field(description="The stack's own name: a copied stack file never retires another stack.")
+    keep_model_bucket: bool = Field(
+        default=True, description="destroy leaves the bucket and its weights in the project (retainOnDelete)."
+    )
+    keep_request_logs: bool = Field(
+        default=True, description="destroy leaves the request-log dataset in the project (retainOnDelete)."
+    )
+
+
 class PlatformConfig(StrictModel):
     """The whole stack: platform-wide keys here, each concern's keys in its own model."""
 
@@ -36,6 +49,9 @@ class PlatformConfig(StrictModel):
     zone: Zone
     deletion_protection: bool | None = Field(
         default=None, description="Protect stateful resources; defaults to true in prod and cannot be false there."
+    )
+    retire: RetireConfig | None = Field(
+        default=None, description="Set to retire the stack: lifts protection on the next up so destroy can run."
     )
     labels: Labels = Field(default_factory=dict)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
@@ -92,7 +108,22 @@ class PlatformConfig(StrictModel):
 
     @property
     def protect(self) -> bool:
-        """Whether stateful resources get deletion protection."""
+        """Whether stateful resources get deletion protection: never while the stack is being retired."""
+        if self.retire is not None:
+            return False
         if self.deletion_protection is None:
             return self.environment == "prod"
         return self.deletion_protection
+
+    @property
+    def retiring(self) -> bool:
+        return self.retire is not None
+
+    @property
+    def keep_model_bucket(self) -> bool:
+        """Whether `pulumi destroy` leaves the bucket in the project (a retiring stack that keeps it)."""
+        return self.retire is not None and self.retire.keep_model_bucket
+
+    @property
+    def keep_request_logs(self) -> bool:
+        return self.retire is not None and self.retire.keep_request_logs

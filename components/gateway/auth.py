@@ -24,6 +24,7 @@ import pulumi_random as random
 
 from components.base import PlatformComponent
 from components.gateway.config import AuthConfig
+from components.serving import checksums
 from components.serving.inference_tier import ApiKeyRef
 
 API_KEY_SECRET = "vllm-api-key"
@@ -75,7 +76,9 @@ class GatewayAuth(PlatformComponent):
                 opts=self.child(provider=args.provider),
             )
             self.secrets.append(secret)
-            self.api_key_ref = ApiKeyRef(secret_name=secret.metadata.name, key=API_KEY_KEY)
+            self.api_key_ref = ApiKeyRef(
+                secret_name=API_KEY_SECRET, key=API_KEY_KEY, checksum=checksums.checksum_output(key)
+            )
         elif config.mode == "iap" and config.iap is not None:
             iap = config.iap
             secret = k8s.core.v1.Secret(

@@ -20,6 +20,9 @@ EDGE_CLASSES = {"regional-inference": "gke-l7-regional-external-managed", "globa
 # model: one endpoint; the request's `model` picks the tier (body-based routing copies it into a header
 # the HTTPRoute matches; GCPRoutingExtension exists on the regional classes only). path: /<prefix>/v1.
 Routing = Literal["model", "path"]
+# A key set by hand is as strong as a generated one (48 characters): its checksum rolls the tiers on
+# a change and is visible in the preview, which is safe only for a value nobody can guess.
+API_KEY_MIN_LENGTH = 32
 AuthMode = Literal["apiKey", "iap", "none"]
 # Kubernetes quantities for the endpoint picker's requests (a subset: decimal CPUs or millicores, Mi/Gi).
 _CPU = re.compile(r"^([1-9][0-9]*|[1-9][0-9]*m|[0-9]+\.[0-9]+)$")
@@ -81,6 +84,16 @@ def _path_prefix(value: str) -> str:
     return value
 
 
+def _api_key(value: str) -> str:
+    # Never repeat the value: it is a secret.
+    if len(value) < API_KEY_MIN_LENGTH:
+        raise ValueError(
+            f"is {len(value)} characters (allowed: at least {API_KEY_MIN_LENGTH} random characters, e.g. the "
+            "output of `openssl rand -hex 24`; or leave it unset and the stack generates one)"
+        )
+    return value
+
+
 def _member(value: str) -> str:
     if not _MEMBER.match(value):
         raise ValueError(
@@ -130,10 +143,10 @@ class IapConfig(StrictModel):
 
 class AuthConfig(StrictModel):
     mode: AuthMode = "apiKey"
-    api_key: str | None = Field(
+    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
         default=None,
-        min_length=1,
-        description="apiKey mode: the key clients send; set with --secret. Generated when unset.",
+        description="apiKey mode: the key clients send, at least 32 random characters (its checksum is shown in "
+        "the pod templates); set with --secret. Generated when unset.",
     )
     iap: IapConfig | None = None
 

@@ -45,6 +45,7 @@ class TierBackend:
     service_name: str
     port: int
     service: pulumi.Resource
+    draining_timeout_sec: int  # the tier's drain (components/serving/drain.py): never longer than vLLM's
 
 
 def tier_path(prefix: str | None) -> str:
@@ -128,13 +129,13 @@ def health_check_spec(service_name: str, port: int) -> dict[str, Any]:
 
 
 def backend_defaults(
-    backend: BackendConfig, security_policy: pulumi.Input[str], iap: IapBackend | None
+    backend: BackendConfig, security_policy: pulumi.Input[str], iap: IapBackend | None, draining_timeout_sec: int
 ) -> dict[str, Any]:
-    """Every tier's backend service: timeouts, draining, sampled access logs (the API's sample rate
-    is in millionths), the Cloud Armor policy, and IAP when on."""
+    """Every tier's backend service: timeouts, the tier's draining, sampled access logs (the API's
+    sample rate is in millionths), the Cloud Armor policy, and IAP when on."""
     defaults: dict[str, Any] = {
         "timeoutSec": backend.timeout_sec,
-        "connectionDraining": {"drainingTimeoutSec": backend.draining_timeout_sec},
+        "connectionDraining": {"drainingTimeoutSec": draining_timeout_sec},
         "logging": (
             {"enabled": True, "sampleRate": round(backend.log_sample_rate * 1_000_000)}
             if backend.log_sample_rate > 0
@@ -321,7 +322,9 @@ class InferenceGateway(PlatformComponent):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=backend.service_name, namespace=args.namespace, labels=LABELS),
             spec={
                 "targetRef": policy_target(backend.service_name),
-                "default": backend_defaults(args.config.backend, self.security_policy.name, args.iap),
+                "default": backend_defaults(
+                    args.config.backend, self.security_policy.name, args.iap, backend.draining_timeout_sec
+                ),
             },
             opts=self.child(depends_on=[backend.service, self.security_policy], provider=args.provider),
         )

@@ -8,7 +8,9 @@ add-ons serving needs (`addons.py`): the Custom Metrics Stackdriver Adapter with
 Identity grant (`gke:MetricsAdapter`) and, for stacks with a multi-host tier, the LeaderWorkerSet
 controller from its Helm chart (`gke:LeaderWorkerSetController`).
 Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `pool_sizing.py` (node counts,
-reservation paths), `cluster_settings.py` (the cluster's and system pool's typed settings).
+reservation paths, surge room passed in by serving), `pool_upgrades.py` (a TPU pool's upgrade
+settings and what its capacity allows), `exclusions.py` (GKE's maintenance-exclusion limits),
+`cluster_settings.py` (the cluster's and system pool's typed settings).
 Config keys: `llm-platform:cluster.*`, `llm-platform:tiers.<name>.capacity.*` (`CapacityConfig`).
 APIs: container, compute, iam, containerfilesystem (image streaming), artifactregistry (node
 image pulls), logging and monitoring (cluster telemetry, managed Prometheus), binaryauthorization.

@@ -222,7 +222,7 @@ class GkeCluster(PlatformComponent):
             security_posture_config=gcp.container.ClusterSecurityPostureConfigArgs(mode="BASIC"),
             maintenance_policy=maintenance_policy(config.maintenance),
             deletion_protection=args.protect,
-            resource_labels=args.naming.labels,
+            resource_labels=args.naming.stateful_labels,
             opts=self.child(
                 depends_on=[*self.node_roles, *([self.admission_policy] if self.admission_policy else [])],
                 protect=args.protect,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gke.config import ClusterConfig, MaintenanceConfig, SystemPoolConfig
+from components.gke.config import ClusterConfig, MaintenanceConfig, MaintenanceExclusionConfig, SystemPoolConfig
+from components.gke.exclusions import UNTIL_END_OF_SUPPORT
 from components.network.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -146,11 +147,27 @@ def node_pool_defaults() -> gcp.container.ClusterNodePoolDefaultsArgs:
     )
 
 
+def maintenance_exclusion(
+    exclusion: MaintenanceExclusionConfig,
+) -> gcp.container.ClusterMaintenancePolicyMaintenanceExclusionArgs:
+    """An exclusion with a fixed end, or one that lasts until the minor version's end of support."""
+    return gcp.container.ClusterMaintenancePolicyMaintenanceExclusionArgs(
+        exclusion_name=exclusion.name,
+        start_time=exclusion.start_time,
+        end_time=exclusion.end_time,
+        exclusion_options=gcp.container.ClusterMaintenancePolicyMaintenanceExclusionExclusionOptionsArgs(
+            scope=exclusion.scope,
+            end_time_behavior=UNTIL_END_OF_SUPPORT if exclusion.until_end_of_support else None,
+        ),
+    )
+
+
 def maintenance_policy(maintenance: MaintenanceConfig) -> gcp.container.ClusterMaintenancePolicyArgs:
     return gcp.container.ClusterMaintenancePolicyArgs(
         recurring_window=gcp.container.ClusterMaintenancePolicyRecurringWindowArgs(
             start_time=maintenance.start_time, end_time=maintenance.end_time, recurrence=maintenance.recurrence
-        )
+        ),
+        maintenance_exclusions=[maintenance_exclusion(e) for e in maintenance.exclusions] or None,
     )
 
 

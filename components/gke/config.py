@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.config import catalog
-from components.config.fields import AnyIpv4Cidr, FieldError, Ipv4Cidr, StrictModel, UtcTime, utc
-from components.gke import maintenance, tpu
+from components.config.fields import AnyIpv4Cidr, FieldError, Ipv4Cidr, StrictModel, UtcTime, raise_all, utc
+from components.gke import exclusions, maintenance, tpu
 
 # `1.X`, `1.X.Y` or `1.X.Y-gke.N`: the API takes a prefix and picks the newest version it matches.
 _GKE_VERSION = re.compile(r"^1\.(\d+)(?:\.(\d+)(?:-gke\.(\d+))?)?$")
@@ -81,13 +81,28 @@ class SystemPoolConfig(StrictModel):
         return self
 
 
+class MaintenanceExclusionConfig(StrictModel):
+    """A time GKE upgrades nothing in the scope (`components/gke/exclusions.py` has GKE's limits)."""
+
+    name: str
+    start_time: UtcTime
+    end_time: UtcTime | None = Field(default=None, description="Required unless untilEndOfSupport is true.")
+    until_end_of_support: bool = Field(
+        default=False, description="Minor scopes only: hold until the cluster's minor version leaves support."
+    )
+    scope: exclusions.ExclusionScope = "NO_MINOR_OR_NODE_UPGRADES"
+
+
 class MaintenanceConfig(StrictModel):
     """A recurring window (RFC 5545 RRULE) that GKE accepts: 48 hours of windows of 4 hours or more in
-    every 32 days (`components/gke/maintenance.py`)."""
+    every 32 days (`components/gke/maintenance.py`), and the exclusions that hold upgrades back."""
 
     start_time: UtcTime = "2025-01-04T03:00:00Z"
     end_time: UtcTime = "2025-01-04T11:00:00Z"
     recurrence: str = "FREQ=WEEKLY;BYDAY=SA,SU"
+    exclusions: list[MaintenanceExclusionConfig] = Field(
+        default_factory=list, description="At most 20; remove one from the config once it has ended."
+    )
 
     @model_validator(mode="after")
     def _gke_accepts_it(self) -> MaintenanceConfig:
@@ -112,6 +127,7 @@ class MaintenanceConfig(StrictModel):
                 "32-day period, and GKE counts only windows of 4 hours or more (allowed: at least 48 hours per 32 "
                 "days, e.g. FREQ=WEEKLY;BYDAY=SA,SU with 6-hour windows)",
             )
+        raise_all(exclusions.exclusion_problems(self.exclusions))
         return self
 
 
@@ -169,14 +185,65 @@ RESERVATION = re.compile(
 )
 
 
+class BlueGreenConfig(StrictModel):
+    """GKE's blue-green node upgrade: a green pool as large as the blue one, then the blue drained in batches."""
+
+    batch_node_count: int = Field(default=1, ge=1, le=1000)
+    batch_soak_seconds: int = Field(default=0, ge=0, le=7 * 24 * 3600)
+    node_pool_soak_seconds: int = Field(default=3600, ge=0, le=7 * 24 * 3600)
+
+
+class NodeUpgradeConfig(StrictModel):
+    """How GKE replaces the tier's TPU nodes on an upgrade (the pool's `upgradeSettings`); what a tier's
+    shape and capacity allow is checked in `components/gke/pool_upgrades.py`."""
+
+    strategy: Literal["SURGE", "BLUE_GREEN"] = "SURGE"
+    max_surge: int = Field(default=0, ge=0, le=100, description="SURGE: nodes created beyond the pool's size.")
+    max_unavailable: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="SURGE: nodes down at once; defaults to 1, or the whole slice on a multi-host tier.",
+    )
+    blue_green: BlueGreenConfig | None = None
+
+    @model_validator(mode="after")
+    def _strategy_fields(self) -> NodeUpgradeConfig:
+        problems = []
+        if self.strategy == "SURGE" and self.blue_green is not None:
+            problems.append(
+                FieldError("strategy", "SURGE does not read blueGreen (allowed: BLUE_GREEN, or remove blueGreen)")
+            )
+        if self.strategy == "SURGE" and self.max_surge == 0 and self.max_unavailable == 0:
+            problems.append(
+                FieldError(
+                    "maxUnavailable", "0 with maxSurge 0 upgrades nothing (allowed: maxSurge + maxUnavailable >= 1)"
+                )
+            )
+        if self.strategy == "BLUE_GREEN":
+            for field, key in (("max_surge", "maxSurge"), ("max_unavailable", "maxUnavailable")):
+                if field in self.model_fields_set:
+                    problems.append(FieldError(key, "is set but strategy is BLUE_GREEN (allowed: only with SURGE)"))
+        raise_all(problems)
+        return self
+
+
 class CapacityConfig(StrictModel):
     """How a tier's TPUs are obtained."""
 
     type: CapacityType = "on-demand"
     reservation: str | None = Field(default=None, description="Reservation name; required for type reservation.")
+    reserved_vms: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="reservation only: the VMs it holds for this tier (its specificReservation.count); a surge "
+        "rollout needs one replica more than maxReplicas.",
+    )
     queued_provisioning: bool = Field(
         default=False, description="flex-start only: nodes come only through ProvisioningRequests (DWS queued mode)."
     )
+    upgrade: NodeUpgradeConfig = Field(default_factory=NodeUpgradeConfig)
 
     @model_validator(mode="after")
     def _reservation(self) -> CapacityConfig:
@@ -191,6 +258,8 @@ class CapacityConfig(StrictModel):
                 "for a shared one, either optionally with /reservationBlocks/BLOCK; names are lowercase letters, "
                 "digits and '-', at most 63)",
             )
+        if self.reserved_vms is not None and self.type != "reservation":
+            raise FieldError("reservedVms", f"is set but type is {self.type} (allowed: only with type reservation)")
         if self.queued_provisioning and self.type != "flex-start":
             raise FieldError("queuedProvisioning", f"needs type flex-start, not {self.type} (allowed: flex-start)")
         return self

@@ -37,8 +37,17 @@ class PoolSizing:
         return self.node_count if self.node_count is not None else self.max_nodes or 0
 
 
-def pool_sizing(shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int) -> PoolSizing:
-    """Node counts for a tier. A multi-host slice is whole or absent; flex-start never has a static count."""
+def pool_sizing(
+    shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int, rollout_surge: int = 0
+) -> PoolSizing:
+    """Node counts for a tier. A multi-host slice is whole or absent; flex-start never has a static count.
+
+    `rollout_surge` is the room a surge rollout needs beyond `max_replicas` (serving's rollout
+    decision, `components/serving/rollout.py`, passes it; it is 0 wherever the tier rolls by
+    replacement): the pool's ceiling includes it, the replicas' ceiling does not.
+    """
+    if rollout_surge and (capacity.type == "flex-start" or shape.multi_host):
+        raise ValueError(f"a {capacity.type} or multi-host pool has no surge room (rollout_surge {rollout_surge})")
     if capacity.type == "flex-start":
         # DWS flex-start: nodes arrive when capacity does; ANY lets the autoscaler take what exists.
         return PoolSizing(None, 0, max_replicas * shape.vms, 0, "ANY")
@@ -47,4 +56,4 @@ def pool_sizing(shape: SliceShape, capacity: CapacityConfig, min_replicas: int, 
             return PoolSizing(None, 0, shape.vms, 0, "ANY")
         return PoolSizing(shape.vms, None, None, None, None)
     location_policy = "ANY" if capacity.type in ("spot", "reservation") else "BALANCED"
-    return PoolSizing(None, min_replicas, max_replicas, min_replicas, location_policy)
+    return PoolSizing(None, min_replicas, max_replicas + rollout_surge, min_replicas, location_policy)

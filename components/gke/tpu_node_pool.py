@@ -16,6 +16,7 @@ from components.base import PlatformComponent
 from components.gke.cluster_settings import CLOUD_PLATFORM_SCOPE
 from components.gke.config import CapacityConfig
 from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_value
+from components.gke.pool_upgrades import upgrade_settings
 from components.gke.tpu import TPU_RESOURCE, SliceShape
 from components.naming import Naming
 
@@ -117,6 +118,7 @@ class TpuNodePoolArgs:
     cluster_id: pulumi.Input[str]
     cluster_location: str
     node_service_account: pulumi.Input[str]
+    rollout_surge_nodes: int = 0  # room beyond max_replicas for a surge rollout (the workload decides)
 
 
 class TpuNodePool(PlatformComponent):
@@ -150,7 +152,7 @@ class TpuNodePool(PlatformComponent):
 
     def _node_pool(self, name: str, args: TpuNodePoolArgs) -> gcp.container.NodePool:
         capacity = args.capacity
-        sizing = pool_sizing(args.shape, capacity, args.min_replicas, args.max_replicas)
+        sizing = pool_sizing(args.shape, capacity, args.min_replicas, args.max_replicas, args.rollout_surge_nodes)
         return gcp.container.NodePool(
             f"{name}-pool",
             name=pool_name(args.naming, args.tier),
@@ -172,10 +174,7 @@ class TpuNodePool(PlatformComponent):
                 auto_repair=capacity.type != "flex-start",
                 auto_upgrade=True,
             ),
-            # No spare TPUs exist to surge into: take one node (single-host) or the slice down at a time.
-            upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(
-                strategy="SURGE", max_surge=0, max_unavailable=1
-            ),
+            upgrade_settings=upgrade_settings(args.shape, capacity),
             node_config=tpu_node_config(
                 args.project, args.tier, args.shape, capacity, args.naming, args.node_service_account
             ),

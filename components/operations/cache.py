@@ -189,7 +189,7 @@ class Cache(PlatformComponent):
             persistence_config=persistence_config(settings),
             maintenance_policy=maintenance_policy(args.maintenance),
             deletion_protection=args.protect,
-            labels=args.naming.labels,
+            labels=args.naming.stateful_labels,
             opts=self.child(
                 depends_on=[args.private_services_connection],
                 protect=args.protect,

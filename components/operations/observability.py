@@ -64,6 +64,7 @@ class ObservabilityArgs:
     request_analytics: bool
     project_number: pulumi.Input[str]
     protect: bool
+    retain_request_logs: bool = False  # a retiring stack that keeps its request logs: destroy leaves the dataset
 
 
 def dashboard_definition(naming: Naming, scope: Scope, config: ObservabilityConfig) -> Dashboard:
@@ -230,9 +231,9 @@ class Observability(PlatformComponent):
             location=retention.location or args.region,
             description="Load-balancer request logs of the serving Gateway (one partition per day)",
             default_partition_expiration_ms=retention.retention_days * MILLISECONDS_PER_DAY,
-            delete_contents_on_destroy=not args.protect,
-            labels=args.naming.labels,
-            opts=self.child(protect=args.protect),
+            delete_contents_on_destroy=not args.protect and not args.retain_request_logs,
+            labels=args.naming.stateful_labels,
+            opts=self.child(protect=args.protect, retain_on_delete=args.retain_request_logs),
         )
         self.sink = gcp.logging.ProjectSink(
             f"{name}-requests-sink",

@@ -8,12 +8,14 @@ over Docker Hub (`serving:RemoteRegistry`); the conditional write grant for the 
 (`serving:CompileCacheGrant`).
 Pure decisions: `presets.py` (model catalog from config.json), `vllm_args.py` (server flags,
 TP x DP = 2 x chips, multi-host bootstrap), `images.py` (pinned references, pull-through paths),
-`cold_start.py` (estimates).
+`cold_start.py` (estimates), `drain.py` (preStop, shutdown timeout, grace periods, the backend's
+draining), `rollout.py` (surge or replace from what capacity can exist), `checksums.py` (the
+checksum annotations of the Secrets a pod reads).
 Config keys: `llm-platform:serving.*`, `llm-platform:tiers.<name>.*` (the tier's pool shape and
 bounds go to `gke`, which never imports serving).
 APIs: artifactregistry; secretmanager when the remote repository has upstream credentials.
 Outputs: namespace and service account names; per tier the workload and Service names, the served
-model name and a cold-start estimate; the remote repository.
+model name, a cold-start estimate, its drain timings and its rollout; the remote repository.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from components.config.fields import FieldError, KubernetesName, StrictModel, raise_all
-from components.gke import tpu
+from components.gke import pool_upgrades, tpu
 from components.gke.config import CapacityConfig
 from components.serving import cold_start, vllm_args
 from components.serving.images import DEFAULT_VLLM_IMAGE, pinned_image
@@ -283,6 +283,7 @@ class TierConfig(StrictModel):
                     "with Ray (allowed: 1)",
                 )
             )
+        problems.extend(pool_upgrades.pool_problems(shape, self.capacity, self.min_replicas, self.max_replicas))
         if repeated := vllm_args.repeated_derived_flags(self.vllm_args):
             problems.append(
                 FieldError(

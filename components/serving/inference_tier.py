@@ -20,15 +20,20 @@ import pulumi_kubernetes as k8s
 from components.base import PlatformComponent
 from components.serving import vllm_args
 from components.serving.config import TierConfig
+from components.serving.drain import DrainTimings
+from components.serving.rollout import Rollout
 from components.serving.workload import (
+    LEADER_ROLE,
     PORT_NAME,
     ROLE_LABEL,
+    WORKER_ROLE,
     ApiKeyRef,
     PodInputs,
     autoscaler_spec,
     container,
     deployment_strategy,
     disruption_budget_spec,
+    group_rollout_strategy,
     pod_template,
     progress_deadline_seconds,
     selector_labels,
@@ -57,7 +62,8 @@ class InferenceTierArgs:
     mount: ModelMount
     cache_bucket: pulumi.Input[str]
     provider: k8s.Provider
-    termination_grace_seconds: int
+    drain: DrainTimings
+    rollout: Rollout
     api_key: ApiKeyRef | None = None
     # The HPA waits for the metrics adapter, the LeaderWorkerSet for its controller and webhook.
     autoscaler_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
@@ -72,7 +78,7 @@ class InferenceTierArgs:
             image=self.image,
             mount=self.mount,
             cache_bucket=self.cache_bucket,
-            termination_grace_seconds=self.termination_grace_seconds,
+            drain=self.drain,
             api_key=self.api_key,
         )
 
@@ -95,7 +101,7 @@ class InferenceTier(PlatformComponent):
         if self.multi_host:
             self.leader_worker_set = self._leader_worker_set()
             workload: pulumi.Resource = self.leader_worker_set
-            serving_pods = {**selector_labels(args.tier), ROLE_LABEL: "leader"}
+            serving_pods = {**selector_labels(args.tier), ROLE_LABEL: LEADER_ROLE}
         else:
             self.deployment = workload = self._deployment()
             self.autoscaler = self._autoscaler(self.deployment)
@@ -117,7 +123,7 @@ class InferenceTier(PlatformComponent):
 
     def _deployment(self) -> k8s.apps.v1.Deployment:
         args, inputs = self._args, self._args.pod_inputs()
-        deadline = progress_deadline_seconds(args.config)
+        deadline = progress_deadline_seconds(args.config, args.drain)
         serving = container(inputs, vllm_args.SERVE_COMMAND, self.server_args, serving=True)
         return k8s.apps.v1.Deployment(
             f"{self._name}-deployment",
@@ -127,7 +133,7 @@ class InferenceTier(PlatformComponent):
                 # workload scaled to zero) until an operator scales it to 1.
                 replicas=args.config.min_replicas,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector_labels(args.tier)),
-                strategy=deployment_strategy(),
+                strategy=deployment_strategy(args.rollout),
                 progress_deadline_seconds=deadline,
                 template=pod_template(inputs, serving),
             ),
@@ -168,12 +174,13 @@ class InferenceTier(PlatformComponent):
                 # Shared mode would create a headless Service named after the set, `vllm-T`,
                 # colliding with the tier's ClusterIP Service; per-replica subdomains do not.
                 "networkConfig": {"subdomainPolicy": "UniquePerReplica"},
+                "rolloutStrategy": group_rollout_strategy(args.rollout),
                 "leaderWorkerTemplate": {
                     "size": args.config.shape.vms,
                     # A Ray group that lost a member cannot recover in place: restart it whole.
                     "restartPolicy": "RecreateGroupOnPodRestart",
-                    "leaderTemplate": pod_template(inputs, leader, role="leader"),
-                    "workerTemplate": pod_template(inputs, worker, role="worker"),
+                    "leaderTemplate": pod_template(inputs, leader, role=LEADER_ROLE),
+                    "workerTemplate": pod_template(inputs, worker, role=WORKER_ROLE),
                 },
             },
             opts=self.child(depends_on=list(args.workload_depends_on), provider=args.provider),
@@ -183,7 +190,7 @@ class InferenceTier(PlatformComponent):
         return k8s.policy.v1.PodDisruptionBudget(
             f"{self._name}-disruption-budget",
             metadata=self.metadata,
-            spec=disruption_budget_spec(selector_labels(self._args.tier), self.multi_host),
+            spec=disruption_budget_spec(selector_labels(self._args.tier)),
             opts=self.child(provider=self._args.provider),
         )
 

@@ -30,6 +30,7 @@ DERIVED_FLAGS = (
     "--gpu-memory-utilization",
     "--kv-cache-dtype",
     "--api-key",
+    "--shutdown-timeout",
 )
 # Short forms vLLM accepts for the same settings.
 _ALIASES = {"-tp": "--tensor-parallel-size", "-dp": "--data-parallel-size"}
@@ -101,6 +102,7 @@ class ServerSpec:
     memory_utilization: float
     kv_cache_fp8: bool
     port: int
+    shutdown_timeout: int  # seconds vLLM drains running requests after SIGTERM (components/serving/drain.py)
     extra_args: tuple[str, ...] = ()
     # More names the server answers to (vLLM's --served-model-name takes several; responses carry the first).
     aliases: tuple[str, ...] = ()
@@ -129,6 +131,7 @@ def server_args(spec: ServerSpec) -> list[str]:
     ]
     if spec.kv_cache_fp8:
         args.append("--kv-cache-dtype=fp8")
+    args.append(f"--shutdown-timeout={spec.shutdown_timeout}")
     return [*args, *spec.extra_args]
 
 

@@ -9,19 +9,24 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.gke.tpu import ACCELERATOR, TPU_RESOURCE
 from components.gke.tpu_node_pool import TIER_LABEL
-from components.serving import compile_cache, vllm_args
+from components.serving import checksums, compile_cache, vllm_args
 from components.serving.config import TierConfig
+from components.serving.drain import DrainTimings
+from components.serving.rollout import Rollout
 from components.storage.mount import ModelMount
 
 APP_LABEL = "app.kubernetes.io/name"
 APP = "vllm"
 ROLE_LABEL = "llm-platform/role"
+LEADER_ROLE = "leader"
+WORKER_ROLE = "worker"
 CONTAINER = "vllm"
 PORT_NAME = "http"
 HEALTH_PATH = "/health"
@@ -63,10 +68,12 @@ def workload_labels(tier: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ApiKeyRef:
-    """The Kubernetes Secret key that holds the API key vLLM requires on `/v1`."""
+    """The Kubernetes Secret key that holds the API key vLLM requires on `/v1`, and its checksum
+    (`components/serving/checksums.py`); the workload depends on the Secret explicitly."""
 
-    secret_name: pulumi.Input[str]
+    secret_name: str
     key: str
+    checksum: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class PodInputs:
     image: str
     mount: ModelMount
     cache_bucket: pulumi.Input[str]
-    termination_grace_seconds: int
+    drain: DrainTimings
     api_key: ApiKeyRef | None = None
 
 
@@ -98,6 +105,7 @@ def server_args(inputs: PodInputs) -> list[str]:
             memory_utilization=config.memory_utilization,
             kv_cache_fp8=config.model.kv_cache_dtype == "fp8",
             port=inputs.port,
+            shutdown_timeout=inputs.drain.shutdown_timeout,
             extra_args=tuple(config.vllm_args),
             aliases=tuple(config.model.aliases),
         )
@@ -140,11 +148,20 @@ def environment(inputs: PodInputs) -> list[k8s.core.v1.EnvVarArgs]:
     return env
 
 
+def prestop_sleep(seconds: int) -> k8s.core.v1.LifecycleArgs:
+    """Hold SIGTERM back for `seconds`: the kubelet's own sleep action, so the image needs no shell."""
+    return k8s.core.v1.LifecycleArgs(
+        pre_stop=k8s.core.v1.LifecycleHandlerArgs(sleep=k8s.core.v1.SleepActionArgs(seconds=seconds))
+    )
+
+
 def container(
     inputs: PodInputs, command: Sequence[str], args: Sequence[str], serving: bool
 ) -> k8s.core.v1.ContainerArgs:
-    """The vLLM container; only the serving one (a Deployment pod, a LeaderWorkerSet leader) has a port and probes."""
+    """The vLLM container; only the serving one (a Deployment pod, a LeaderWorkerSet leader) has a port and
+    probes, and it waits out the load balancer before SIGTERM; a worker waits out its leader's drain."""
     tpus = str(inputs.config.shape.tpu_per_pod)
+    drain = inputs.drain
     startup, readiness, liveness = probes(inputs.config.startup_seconds)
     return k8s.core.v1.ContainerArgs(
         name=CONTAINER,
@@ -163,10 +180,17 @@ def container(
             compile_cache.cache_volume_mount(),
         ],
         security_context=SECURITY_CONTEXT,
+        lifecycle=prestop_sleep(drain.prestop if serving else drain.worker_prestop),
         startup_probe=startup if serving else None,
         readiness_probe=readiness if serving else None,
         liveness_probe=liveness if serving else None,
     )
+
+
+def secret_checksums(inputs: PodInputs) -> dict[str, pulumi.Input[str]]:
+    """One checksum annotation per Secret key the pod reads: a new value rolls the workload."""
+    key = inputs.api_key
+    return {checksums.annotation(key.secret_name, key.key): key.checksum} if key is not None else {}
 
 
 def pod_template(
@@ -177,7 +201,11 @@ def pod_template(
     return k8s.core.v1.PodTemplateSpecArgs(
         metadata=k8s.meta.v1.ObjectMetaArgs(
             labels={**workload_labels(inputs.tier), **({ROLE_LABEL: role} if role else {})},
-            annotations={**inputs.mount.pod_annotations, **compile_cache.GCSFUSE_ANNOTATIONS},
+            annotations={
+                **inputs.mount.pod_annotations,
+                **compile_cache.GCSFUSE_ANNOTATIONS,
+                **secret_checksums(inputs),
+            },
         ),
         spec=k8s.core.v1.PodSpecArgs(
             service_account_name=inputs.service_account,
@@ -190,7 +218,9 @@ def pod_template(
             tolerations=[
                 k8s.core.v1.TolerationArgs(key=TPU_RESOURCE, operator="Equal", value="present", effect="NoSchedule")
             ],
-            termination_grace_period_seconds=inputs.termination_grace_seconds,
+            termination_grace_period_seconds=(
+                inputs.drain.worker_grace_period if role == WORKER_ROLE else inputs.drain.grace_period
+            ),
             containers=[container],
             volumes=[
                 *inputs.mount.volumes,
@@ -201,18 +231,28 @@ def pod_template(
     )
 
 
-def progress_deadline_seconds(config: TierConfig) -> int:
-    """How long a rollout may wait for a new replica: its node, its image, then its whole startup budget."""
-    return config.startup_seconds + PROVISIONING_ALLOWANCE_S
+def progress_deadline_seconds(config: TierConfig, drain: DrainTimings) -> int:
+    """How long a rollout may wait for a new replica: the old one's drain (a replacement waits for its
+    node), the new one's node, its image, then its whole startup budget."""
+    return drain.grace_period + config.startup_seconds + PROVISIONING_ALLOWANCE_S
 
 
-def deployment_strategy() -> k8s.apps.v1.DeploymentStrategyArgs:
-    """Surge one replica so a roll never drops serving capacity (it needs a spare node within
-    maxReplicas); a replica may take the whole startup budget to become ready."""
+def deployment_strategy(rollout: Rollout) -> k8s.apps.v1.DeploymentStrategyArgs:
+    """Surge or replace, as `components/serving/rollout.py` decides from the tier's capacity."""
     return k8s.apps.v1.DeploymentStrategyArgs(
         type="RollingUpdate",
-        rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+        rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(
+            max_surge=rollout.max_surge, max_unavailable=rollout.max_unavailable
+        ),
     )
+
+
+def group_rollout_strategy(rollout: Rollout) -> dict[str, Any]:
+    """A LeaderWorkerSet's `rolloutStrategy` (lws v0.10.0 CRD): one group at a time, the same decision."""
+    return {
+        "type": "RollingUpdate",
+        "rollingUpdateConfiguration": {"maxSurge": rollout.max_surge, "maxUnavailable": rollout.max_unavailable},
+    }
 
 
 def autoscaler_spec(tier: str, config: TierConfig) -> k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs:
@@ -238,10 +278,15 @@ def autoscaler_spec(tier: str, config: TierConfig) -> k8s.autoscaling.v2.Horizon
     )
 
 
-def disruption_budget_spec(selector: Mapping[str, str], multi_host: bool) -> k8s.policy.v1.PodDisruptionBudgetSpecArgs:
-    """One replica at a time for a Deployment. Evicting any pod of a multi-host group restarts the
-    whole slice, so no voluntary disruption of a serving slice (GKE node upgrades wait for it up to
-    their PDB timeout)."""
+def disruption_budget_spec(selector: Mapping[str, str]) -> k8s.policy.v1.PodDisruptionBudgetSpecArgs:
+    """At most one healthy serving pod evicted at a time, and a pod that is not ready may always go.
+
+    A budget of 0 (what a multi-host slice had) never protects a slice: GKE waits one hour on a
+    blocking budget during a node upgrade and then evicts anyway. Here a drain waits only for a
+    healthy replica while another is down; a starting pod, or a multi-host group restarting after
+    one of its pods went, never holds a drain (`unhealthyPodEvictionPolicy: AlwaysAllow`)."""
     return k8s.policy.v1.PodDisruptionBudgetSpecArgs(
-        max_unavailable=0 if multi_host else 1, selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(selector))
+        max_unavailable=1,
+        unhealthy_pod_eviction_policy="AlwaysAllow",
+        selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(selector)),
     )

@@ -22,6 +22,7 @@ from components.naming import Naming
 from components.network import Network, NetworkArgs
 from components.project import ProjectServices, ProjectServicesArgs
 from components.serving import ServingNamespace, ServingNamespaceArgs
+from components.serving.rollout import rollout
 from components.storage import (
     ModelBucket,
     ModelBucketArgs,
@@ -66,7 +67,12 @@ def build_foundation(config: PlatformConfig, naming: Naming) -> Foundation:
         **regional_edge_network(config),
     )
     bucket_args = ModelBucketArgs(
-        project=config.project, region=config.region, naming=naming, config=config.model_bucket, protect=config.protect
+        project=config.project,
+        region=config.region,
+        naming=naming,
+        config=config.model_bucket,
+        protect=config.protect,
+        retain_on_delete=config.keep_model_bucket,
     )
     return Foundation(
         services=services,
@@ -125,6 +131,7 @@ def cluster_and_pools(
                 cluster_id=cluster.cluster.id,
                 cluster_location=cluster.location,
                 node_service_account=cluster.node_service_account_email,
+                rollout_surge_nodes=rollout(tier).surge_nodes,
             ),
             base.after_apis,
         )

@@ -58,6 +58,7 @@ def operations(
         request_analytics=request_analytics_enabled(config),
         project_number=base.project_number,
         protect=config.protect,
+        retain_request_logs=config.keep_request_logs,
     )
     observability = Observability("observability", observability_args, base.after_apis)
     budget = None

@@ -15,8 +15,9 @@ from components.identity import WorkloadIdentity
 from components.operations import Budget, Cache, Observability
 from components.serving import InferenceTier, ServingNamespace, cold_start
 from components.serving.inference_tier import workload_name
+from components.serving.rollout import rollout
 from components.stack.foundation import Foundation
-from components.stack.serving import ServingPlane
+from components.stack.serving import ServingPlane, tier_drain
 from components.storage import ModelStore, weights_read_seconds
 
 
@@ -65,6 +66,8 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "cost": tier_cost(
                 config.pricing, [tier.capacity.type], estimate.chips, estimate.decode_tokens_per_s_ceiling
             ),
+            "drain": tier_drain(config, name).as_output(),
+            "rollout": rollout(tier).as_output(tier),
         }
     return outputs
 

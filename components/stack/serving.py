@@ -37,7 +37,9 @@ from components.serving import (
     RemoteRegistryArgs,
     ServingNamespace,
 )
+from components.serving.drain import DrainTimings, drain_timings
 from components.serving.inference_tier import workload_name
+from components.serving.rollout import rollout
 from components.stack.foundation import Foundation
 from components.storage import ModelBucket, ModelStore
 
@@ -91,6 +93,11 @@ def serving_plane(
     )
 
 
+def tier_drain(config: PlatformConfig, tier: str) -> DrainTimings:
+    """A tier's drain timings: what its pods, its server and its backend policy all read."""
+    return drain_timings(config.gateway.backend.draining_timeout_sec)
+
+
 def inference_tiers(
     config: PlatformConfig,
     cluster: GkeCluster,
@@ -102,6 +109,12 @@ def inference_tiers(
 ) -> dict[str, InferenceTier]:
     def tier_args(name: str) -> InferenceTierArgs:
         tier = config.tiers[name]
+        plan = rollout(tier)
+        if plan.below_minimum(tier):
+            pulumi.log.info(
+                f"tier {name} rolls by replacement ({plan.reason}): while a template change rolls out it runs one "
+                f"replica below minReplicas {tier.min_replicas} for a drain and a startup"
+            )
         return InferenceTierArgs(
             tier=name,
             config=tier,
@@ -112,7 +125,8 @@ def inference_tiers(
             mount=store.mount,
             cache_bucket=bucket.name,
             provider=cluster.provider,
-            termination_grace_seconds=config.gateway.backend.draining_timeout_sec + 30,
+            drain=tier_drain(config, name),
+            rollout=plan,
             api_key=plane.auth.api_key_ref,
             autoscaler_depends_on=plane.metrics_adapter.ready,
             workload_depends_on=[
@@ -147,7 +161,12 @@ def edge(
         config=config.gateway,
         namespace=serving.namespace_name,
         backends={
-            name: TierBackend(service_name=workload_name(name), port=config.serving.port, service=tier.service)
+            name: TierBackend(
+                service_name=workload_name(name),
+                port=config.serving.port,
+                service=tier.service,
+                draining_timeout_sec=tier_drain(config, name).draining_timeout,
+            )
             for name, tier in tiers.items()
         },
         routes=routes,
@@ -191,7 +210,8 @@ def regional_edge(
         },
         routes=routes,
         default_tier=default_tier,
-        draining_timeout_sec=config.gateway.backend.draining_timeout_sec,
+        # Every tier drains alike (components/serving/drain.py), so one value serves every pool's policy.
+        draining_timeout_sec=max(tier_drain(config, name).draining_timeout for name in tiers),
         node_selector=SYSTEM_POOL_LABELS,
         provider=cluster.provider,
         proxy_only_subnet=proxy_only_subnet,

@@ -19,6 +19,7 @@ class ModelBucketArgs:
     naming: Naming
     config: ModelBucketConfig
     protect: bool
+    retain_on_delete: bool = False  # a retiring stack that keeps its weights: destroy leaves the bucket
 
 
 class ModelBucket(PlatformComponent):
@@ -50,10 +51,10 @@ class ModelBucket(PlatformComponent):
                     ),
                 ),
             ],
-            # A protected bucket is never emptied by `pulumi destroy`.
-            force_destroy=not args.protect,
-            labels=args.naming.labels,
-            opts=self.child(protect=args.protect),
+            # A protected or kept bucket is never emptied by `pulumi destroy`.
+            force_destroy=not args.protect and not args.retain_on_delete,
+            labels=args.naming.stateful_labels,
+            opts=self.child(protect=args.protect, retain_on_delete=args.retain_on_delete),
         )
         # Who read or changed which weights: Data Access audit logs exist only per project (or folder,
         # organisation), not per bucket (https://docs.cloud.google.com/logging/docs/audit/configure-data-access).

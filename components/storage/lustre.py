@@ -76,7 +76,7 @@ def instance_args(
         per_unit_storage_throughput=str(config.per_unit_storage_throughput),
         description="Model weights, filled from the model bucket",
         deletion_policy="PREVENT" if protect else "DELETE",
-        labels=naming.labels,
+        labels=naming.stateful_labels,
     )
 
 

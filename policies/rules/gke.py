@@ -17,6 +17,7 @@ from .metadata import (
     get,
     has,
     is_prod,
+    is_retiring,
     items,
     known,
     resource_policy,
@@ -100,8 +101,8 @@ def _no_default_service_account(args: ResourceValidationArgs, report: ReportViol
 
 
 def _deletion_protection_in_prod(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if not is_prod(args.resource_type, args.props):
-        return
+    if not is_prod(args.resource_type, args.props) or is_retiring(args.resource_type, args.props):
+        return  # a retiring stack lifts the guard on purpose (stack-retiring-unblocked checks it)
     if get(args.props, "deletionProtection") is not True:
         report("a prod cluster needs deletionProtection: true.", None)
     if not args.opts.protect:
@@ -290,7 +291,8 @@ POLICIES = [
         check=_deletion_protection_in_prod,
         severity=CRITICAL,
         enforcement=MANDATORY,
-        remediation="Keep llm-platform:deletionProtection true in prod (it sets deletionProtection and protect).",
+        remediation="Keep llm-platform:deletionProtection true in prod (it sets deletionProtection and protect); "
+        "to take the stack down, set llm-platform:retire (docs/operations.md, Retiring a stack).",
         tags=["gke", "reliability"],
     ),
     resource_policy(

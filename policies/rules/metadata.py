@@ -216,3 +216,13 @@ def stack_environment(resources: Sequence[PolicyResource]) -> str | None:
 
 def is_prod(resource_type: str, props: Any) -> bool:
     return environment_of(resource_type, props) == PROD
+
+
+# The program labels a stack's stateful resources `retiring: "true"` when `llm-platform:retire` is set:
+# the stack's own, explicit decision to lift their protection before `pulumi destroy`.
+RETIRING_LABEL = "retiring"
+
+
+def is_retiring(resource_type: str, props: Any) -> bool:
+    labels = labels_of(resource_type, props)
+    return isinstance(labels, Mapping) and get(labels, RETIRING_LABEL) == "true"

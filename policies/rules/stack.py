@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pulumi_policy import ReportViolation, StackValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from .metadata import (
     HIGH,
@@ -13,7 +13,9 @@ from .metadata import (
     MEDIUM,
     PROD,
     get,
+    is_retiring,
     labels_of,
+    resource_policy,
     stack_environment,
     stack_policy,
 )
@@ -62,8 +64,28 @@ def _prod_protected(args: StackValidationArgs, report: ReportViolation) -> None:
     if stack_environment(args.resources) != PROD:
         return
     for resource in args.resources:
-        if resource.resource_type in STATEFUL_TYPES and not resource.opts.protect:
+        if resource.resource_type not in STATEFUL_TYPES or resource.opts.protect:
+            continue
+        if not is_retiring(resource.resource_type, resource.props):  # retiring lifts protection on purpose
             report(f"a prod {resource.resource_type.rsplit(':', 1)[-1]} is not protected.", resource.urn)
+
+
+# Provider-side guards that make `pulumi destroy` fail on a resource whose Pulumi protection is off.
+DELETION_GUARDS = {
+    "gcp:container/cluster:Cluster": ("deletionProtection", True),
+    "gcp:redis/instance:Instance": ("deletionProtection", True),
+    "gcp:lustre/instance:Instance": ("deletionPolicy", "PREVENT"),
+}
+
+
+def _retiring_unblocked(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not is_retiring(args.resource_type, args.props):
+        return
+    if args.opts.protect:
+        report("a retiring resource still has the `protect` option: pulumi destroy would stop at it.", None)
+    guard = DELETION_GUARDS.get(args.resource_type)
+    if guard and get(args.props, guard[0]) == guard[1]:
+        report(f"a retiring resource still sets {guard[0]}: {guard[1]}: pulumi destroy would fail on it.", None)
 
 
 def _in_components(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -104,6 +126,17 @@ POLICIES = [
         severity=HIGH,
         enforcement=MANDATORY,
         remediation="Create stateful resources with protect=config.protect (true in prod).",
+        tags=["reliability"],
+    ),
+    resource_policy(
+        "stack-retiring-unblocked",
+        "A resource of a stack being retired (label retiring: true) has no guard left that blocks pulumi destroy.",
+        types=STATEFUL_TYPES,
+        check=_retiring_unblocked,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Set llm-platform:retire and let the program lift every guard (protect, deletionProtection, "
+        "Lustre deletionPolicy); never label a resource retiring by hand.",
         tags=["reliability"],
     ),
     stack_policy(

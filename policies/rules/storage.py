@@ -6,7 +6,19 @@ from collections.abc import Sequence
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-from .metadata import CRITICAL, HIGH, MANDATORY, MEDIUM, UNKNOWN, checkov, get, is_prod, known, resource_policy
+from .metadata import (
+    CRITICAL,
+    HIGH,
+    MANDATORY,
+    MEDIUM,
+    UNKNOWN,
+    checkov,
+    get,
+    is_prod,
+    is_retiring,
+    known,
+    resource_policy,
+)
 
 BUCKET = "gcp:storage/bucket:Bucket"
 BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
@@ -54,6 +66,8 @@ def _not_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 
 def _prod_no_force_destroy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if is_retiring(args.resource_type, args.props):
+        return  # retiring without keeping the bucket: emptying it is the point
     if is_prod(args.resource_type, args.props) and get(args.props, "forceDestroy") is True:
         report("a prod bucket has forceDestroy: true (pulumi destroy would delete every object).", None)
 

@@ -108,6 +108,14 @@ def _taint(args: ResourceValidationArgs, report: ReportViolation) -> None:
 def _no_surge(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not is_tpu_pool(args.props):
         return
+    if get(args.props, "nodeConfig", "flexStart") is True:
+        # GKE upgrades flex-start nodes by its short-lived strategy and forces it back on the pool.
+        if has(args.props, "upgradeSettings"):
+            report("a flex-start pool sets upgradeSettings, which GKE replaces with SHORT_LIVED on every read.", None)
+        return
+    if get(args.props, "upgradeSettings", "strategy") == "BLUE_GREEN":
+        report("upgradeSettings.strategy is BLUE_GREEN: it needs a second pool's worth of TPU capacity.", None)
+        return
     surge = get(args.props, "upgradeSettings", "maxSurge")
     if surge is None or int(surge) != 0:
         report("upgradeSettings.maxSurge is not 0: there is no spare TPU capacity to surge into.", None)
@@ -194,12 +202,14 @@ POLICIES = [
     ),
     resource_policy(
         "tpu-upgrade-without-surge",
-        "TPU pools upgrade without surge (max surge 0): no spare TPU capacity exists to surge into.",
+        "TPU pools upgrade without surge (max surge 0, no blue-green): no spare TPU capacity exists to surge "
+        "into; flex-start pools leave the upgrade to GKE's short-lived strategy.",
         types={NODE_POOL},
         check=_no_surge,
         severity=MEDIUM,
         enforcement=ADVISORY,
-        remediation="Set upgradeSettings {strategy: SURGE, maxSurge: 0, maxUnavailable: 1}.",
+        remediation="Leave tiers.<name>.capacity.upgrade at its default (SURGE, maxSurge 0); set maxSurge or "
+        "BLUE_GREEN only where quota or capacity.reservedVms holds the extra nodes (then this advisory is expected).",
         tags=["tpu", "reliability"],
     ),
 ]

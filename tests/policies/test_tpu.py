@@ -62,6 +62,29 @@ CASES = [
     Case("tpu-placement-type-ignored", "prod", LARGE, lambda r: changed(r, ignoreChanges=["initialNodeCount"])),
     Case("tpu-taint", "dev", SMALL, lambda r: changed(r, {"nodeConfig.taints": DELETE})),
     Case("tpu-upgrade-without-surge", "prod", SMALL, lambda r: changed(r, {"upgradeSettings.maxSurge": 1})),
+    Case(
+        "tpu-upgrade-without-surge",
+        "prod",
+        SMALL,
+        lambda r: changed(r, {"upgradeSettings.maxSurge": DELETE}),
+        id="surge-absent",
+    ),
+    Case(
+        "tpu-upgrade-without-surge",
+        "prod",
+        SMALL,
+        lambda r: changed(r, {"upgradeSettings": {"strategy": "BLUE_GREEN"}}),
+        expect="BLUE_GREEN",
+        id="blue-green",
+    ),
+    Case(
+        "tpu-upgrade-without-surge",
+        "dev",
+        SMALL,
+        lambda r: changed(r, {"upgradeSettings": {"strategy": "SURGE", "maxSurge": 0, "maxUnavailable": 1}}),
+        expect="SHORT_LIVED",
+        id="flex-start-with-settings",
+    ),
 ]
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 
 from tests.deprecations import ALLOWED, MAPPINGS, UNCHECKED, findings, revision, unreviewed
-from tools.graph import StackGraph
+from tools.graph import StackGraph, evaluate
+from tools.stack_config import load_stack_config
 
 CLUSTER = "gcp:container/cluster:Cluster"
 
@@ -63,3 +65,37 @@ def test_a_planted_deprecated_field_or_value_fails(prod: StackGraph) -> None:
         ("deprecated value", "releaseChannel.channel", "UNSPECIFIED"),
         ("not in the API schema", "privateClusterConfig.enablePrivateNodez", ""),
     }
+
+
+def test_exclusions_and_blue_green_settings_are_current_api(prod: StackGraph) -> None:
+    """What no committed stack sets: maintenance exclusions and a blue-green TPU pool upgrade."""
+    config = load_stack_config("prod")
+    cluster = json.loads(config["llm-platform:cluster"])
+    cluster["maintenance"] = {
+        "exclusions": [
+            {"name": "hold", "startTime": "2026-12-01T00:00:00Z", "untilEndOfSupport": True},
+            {
+                "name": "freeze",
+                "scope": "NO_UPGRADES",
+                "startTime": "2026-12-20T00:00:00Z",
+                "endTime": "2027-01-10T00:00:00Z",
+            },
+        ]
+    }
+    tiers = json.loads(config["llm-platform:tiers"])
+    tiers["small"]["capacity"] = {"upgrade": {"strategy": "BLUE_GREEN", "blueGreen": {"nodePoolSoakSeconds": 600}}}
+    config.update({"llm-platform:cluster": json.dumps(cluster), "llm-platform:tiers": json.dumps(tiers)})
+    graph = evaluate("prod", config=config)
+    checked = [*graph.by_type(CLUSTER), *graph.by_type("gcp:container/nodePool:NodePool")]
+    assert [(r.name, f) for r in checked for f in unreviewed(r)] == []
+    exclusions = graph.one(CLUSTER).inputs["maintenancePolicy"]["maintenanceExclusions"]
+    assert [e["exclusionOptions"] for e in exclusions] == [
+        {"scope": "NO_MINOR_OR_NODE_UPGRADES", "endTimeBehavior": "UNTIL_END_OF_SUPPORT"},
+        {"scope": "NO_UPGRADES"},
+    ]
+    # A planted wrong scope is caught: the exclusion is walked, not skipped.
+    planted = copy.deepcopy(graph.one(CLUSTER).inputs)
+    planted["maintenancePolicy"]["maintenanceExclusions"][0]["exclusionOptions"]["scopez"] = "NO_UPGRADES"
+    assert [f.path for f in unreviewed(dataclasses.replace(graph.one(CLUSTER), inputs=planted))] == [
+        "maintenancePolicy.maintenanceExclusions.exclusionOptions.scopez"
+    ]

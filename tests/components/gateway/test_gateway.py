@@ -36,6 +36,7 @@ def _program(gateway: dict[str, object], tiers: tuple[str, ...] = ("small", "med
                 service_name=f"vllm-{tier}",
                 port=8000,
                 service=k8s.core.v1.Service(f"svc-{tier}", metadata=k8s.meta.v1.ObjectMetaArgs(name=f"vllm-{tier}")),
+                draining_timeout_sec=config.backend.draining_timeout_sec,
             )
             for tier in tiers
         }
@@ -151,8 +152,8 @@ def test_the_generated_api_key_is_masked_everywhere(https: StackGraph) -> None:
 
 
 def test_a_configured_api_key_stays_secret() -> None:
-    graph = _program({"domain": "llm.example.com", "auth": {"apiKey": "from-config-key-value"}})
-    assert "from-config-key-value" not in graph.to_json()
+    graph = _program({"domain": "llm.example.com", "auth": {"apiKey": "from-config-key-value-0123456789abcdef"}})
+    assert "from-config-key-value-0123456789abcdef" not in graph.to_json()
     assert graph.by_type("random:index/randomPassword:RandomPassword") == []
 
 

@@ -13,7 +13,9 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 POLICY = "gcp:compute/resourcePolicy:ResourcePolicy"
 
 
-def _pool(run_component: RunComponent, tier_config: dict[str, object], name: str = "small") -> StackGraph:
+def _pool(
+    run_component: RunComponent, tier_config: dict[str, object], name: str = "small", surge: int = 0
+) -> StackGraph:
     parsed = TierConfig.model_validate(tier_config)
     return run_component(
         lambda: TpuNodePool(
@@ -31,6 +33,7 @@ def _pool(run_component: RunComponent, tier_config: dict[str, object], name: str
                 cluster_id="projects/p/locations/us-central1/clusters/c",
                 cluster_location="us-central1",
                 node_service_account="nodes@example-project.iam.gserviceaccount.com",
+                rollout_surge_nodes=surge,
             ),
         )
     )
@@ -71,6 +74,13 @@ def test_multi_host_slice_names_its_high_throughput_workload_policy(run_componen
     assert "autoscaling" not in pool.inputs
     assert "placementPolicy.type" in pool.ignoreChanges
     assert pool.inputs["nodeConfig"]["machineType"] == "tpu7x-standard-4t"
+    # The slice is upgraded whole: one restart of its group, not one per VM.
+    assert pool.inputs["upgradeSettings"] == {"maxSurge": 0, "maxUnavailable": 2, "strategy": "SURGE"}
+
+
+def test_a_surge_tier_s_pool_has_room_for_one_more_replica(run_component: RunComponent) -> None:
+    pool = _pool(run_component, tier(minReplicas=1, maxReplicas=3), surge=1).one(NODE_POOL).inputs
+    assert pool["autoscaling"] == {"locationPolicy": "BALANCED", "maxNodeCount": 4, "minNodeCount": 1}
 
 
 def test_flex_start_pool(run_component: RunComponent) -> None:
@@ -83,6 +93,8 @@ def test_flex_start_pool(run_component: RunComponent) -> None:
     assert "nodeCount" not in pool
     assert pool["autoscaling"]["locationPolicy"] == "ANY"
     assert pool["autoscaling"]["minNodeCount"] == 0
+    # GKE upgrades flex-start nodes by its short-lived strategy and forces it back: nothing sent.
+    assert "upgradeSettings" not in pool
 
 
 def test_reservation_and_spot_pools(run_component: RunComponent) -> None:

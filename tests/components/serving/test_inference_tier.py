@@ -8,6 +8,8 @@ import pytest
 
 from components.serving import ApiKeyRef, InferenceTier, InferenceTierArgs, RemoteRegistry, RemoteRegistryArgs
 from components.serving.config import RegistryConfig, TierConfig
+from components.serving.drain import drain_timings
+from components.serving.rollout import rollout
 from components.storage.mount import ModelMount
 from tests.conftest import RunComponent
 from tests.helpers import naming
@@ -69,8 +71,9 @@ def _build(tier: str, config: TierConfig) -> None:
             mount=mount,
             cache_bucket="acme-models",
             provider=provider,
-            termination_grace_seconds=150,
-            api_key=ApiKeyRef(secret_name="vllm-api-key", key="api-key"),
+            drain=drain_timings(120),
+            rollout=rollout(config),
+            api_key=ApiKeyRef(secret_name="vllm-api-key", key="api-key", checksum="c0ffee"),
             autoscaler_depends_on=[adapter],
             workload_depends_on=[claim],
         ),
@@ -195,6 +198,32 @@ def test_pod_monitoring_and_disruption_budget(medium: StackGraph) -> None:
     assert monitoring.inputs["spec"]["endpoints"] == [{"interval": "15s", "path": "/metrics", "port": "http"}]
     budget = medium.one("kubernetes:policy/v1:PodDisruptionBudget")
     assert budget.inputs["spec"]["maxUnavailable"] == 1
+    assert budget.inputs["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
+
+
+def test_a_deployment_pod_drains_before_it_stops(medium: StackGraph) -> None:
+    deployment = medium.one(DEPLOYMENT)
+    pod = deployment.inputs["spec"]["template"]
+    container = _containers(pod)
+    # 120 s of draining: a 30 s preStop, vLLM drains 120 s, 30 s to exit.
+    assert container["lifecycle"] == {"preStop": {"sleep": {"seconds": 30}}}
+    assert "--shutdown-timeout=120" in container["args"]
+    assert pod["spec"]["terminationGracePeriodSeconds"] == 180
+    # On-demand: surge one replica, never fewer than the replicas serving.
+    assert deployment.inputs["spec"]["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    # The deadline covers the old replica's drain, node provisioning and the startup budget.
+    assert deployment.inputs["spec"]["progressDeadlineSeconds"] == 180 + 1800 + 1800
+
+
+def test_a_pod_carries_the_checksum_of_the_secret_it_reads(medium: StackGraph, large: StackGraph) -> None:
+    annotations = [medium.one(DEPLOYMENT).inputs["spec"]["template"]["metadata"]["annotations"]]
+    template = large.one(LWS).inputs["spec"]["leaderWorkerTemplate"]
+    annotations += [template[role]["metadata"]["annotations"] for role in ("leaderTemplate", "workerTemplate")]
+    for found in annotations:
+        assert found["llm-platform/checksum.vllm-api-key.api-key"] == "c0ffee"
 
 
 def test_multi_host_tier_is_a_leader_worker_set(large: StackGraph) -> None:
@@ -224,7 +253,27 @@ def test_multi_host_tier_is_a_leader_worker_set(large: StackGraph) -> None:
     service = large.one("kubernetes:core/v1:Service")
     assert service.inputs["metadata"]["name"] == "vllm-large"
     assert service.inputs["spec"]["selector"]["llm-platform/role"] == "leader"
-    assert large.one("kubernetes:policy/v1:PodDisruptionBudget").inputs["spec"]["maxUnavailable"] == 0
+    assert large.one("kubernetes:policy/v1:PodDisruptionBudget").inputs["spec"] == {
+        "maxUnavailable": 1,
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "vllm", "llm-platform/tier": "large"}},
+    }
+
+
+def test_a_multi_host_group_is_replaced_and_its_workers_outlive_the_leader(large: StackGraph) -> None:
+    spec = large.one(LWS).inputs["spec"]
+    assert spec["rolloutStrategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdateConfiguration": {"maxSurge": 0, "maxUnavailable": 1},
+    }
+    leader_pod, worker_pod = (spec["leaderWorkerTemplate"][role] for role in ("leaderTemplate", "workerTemplate"))
+    leader, worker = _containers(leader_pod), _containers(worker_pod)
+    assert leader["lifecycle"] == {"preStop": {"sleep": {"seconds": 30}}}
+    assert "--shutdown-timeout=120" in leader["args"][0]
+    assert leader_pod["spec"]["terminationGracePeriodSeconds"] == 180
+    # A worker holds the Ray cluster through the leader's whole grace period, then stops.
+    assert worker["lifecycle"] == {"preStop": {"sleep": {"seconds": 180}}}
+    assert worker_pod["spec"]["terminationGracePeriodSeconds"] == 190
 
 
 @pytest.mark.parametrize("tier", ["medium", "large"])

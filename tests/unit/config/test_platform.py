@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.concerns import parse_config
+from components.config.checks import most_nodes
 from components.config.errors import ConfigError
-from tests.helpers import BASE_CONFIG, tier, values
+from tests.helpers import BASE_CONFIG, config, tier, values
 from tools.graph import ProgramError, evaluate
 
 
@@ -60,3 +61,17 @@ def test_model_store_defaults_follow_the_environment() -> None:
     assert parse_config(values(prod)).model_store_type == "lustre"
     chosen = {**prod, "llm-platform:modelStore": {"type": "gcsfuse"}}
     assert parse_config(values(chosen)).model_store_type == "gcsfuse"
+
+
+def test_node_ceilings_count_surge_rollouts_and_node_upgrades() -> None:
+    tiers = {
+        "surge": tier(minReplicas=1, maxReplicas=4),  # on-demand: one node of rollout room
+        "replace": tier(capacity={"type": "spot"}, maxReplicas=3),  # no room: replaced in place
+        "upgraded": tier(maxReplicas=2, capacity={"upgrade": {"maxSurge": 2}}),  # 1 rollout + 2 upgrade nodes
+        "bluegreen": tier(maxReplicas=2, capacity={"upgrade": {"strategy": "BLUE_GREEN"}}),  # doubled
+    }
+    found = dict(most_nodes(config({"llm-platform:tiers": tiers})))
+    assert found["in tier surge"] == 5
+    assert found["in tier replace"] == 3
+    assert found["in tier upgraded"] == 5
+    assert found["in tier bluegreen"] == 6

@@ -21,8 +21,8 @@ from components.gateway.gateway import (
 # Routes read only a backend's Service name and port; the Service resource itself plays no part.
 NO_SERVICE = cast(pulumi.Resource, None)
 BACKENDS = {
-    "small": TierBackend(service_name="vllm-small", port=8000, service=NO_SERVICE),
-    "large": TierBackend(service_name="vllm-large", port=8000, service=NO_SERVICE),
+    "small": TierBackend(service_name="vllm-small", port=8000, service=NO_SERVICE, draining_timeout_sec=120),
+    "large": TierBackend(service_name="vllm-large", port=8000, service=NO_SERVICE, draining_timeout_sec=120),
 }
 ROUTES = [RouteConfig(path_prefix="/large", tier="large")]
 LARGE_RULE = {
@@ -89,20 +89,21 @@ def test_the_health_check_probes_vllm_s_health_path_on_the_serving_port() -> Non
     ],
 )
 def test_access_logs_are_sampled_in_millionths(rate: float, logging: dict[str, object]) -> None:
-    defaults = backend_defaults(BackendConfig(log_sample_rate=rate), "llm-dev-gateway", None)
+    defaults = backend_defaults(BackendConfig(log_sample_rate=rate), "llm-dev-gateway", None, 120)
     assert defaults["logging"] == logging
 
 
 def test_backend_defaults_carry_timeouts_cloud_armor_and_iap_when_on() -> None:
     backend = BackendConfig(timeout_sec=600, draining_timeout_sec=60)
-    assert backend_defaults(backend, "llm-prod-gateway", None) == {
+    # The draining written is the tier's own (components/serving/drain.py), passed in.
+    assert backend_defaults(backend, "llm-prod-gateway", None, 60) == {
         "timeoutSec": 600,
         "connectionDraining": {"drainingTimeoutSec": 60},
         "logging": {"enabled": True, "sampleRate": 1_000_000},
         "securityPolicy": "llm-prod-gateway",
     }
     iap = IapBackend(client_id="123-abc.apps.googleusercontent.com", secret_name="iap-oauth-client")
-    assert backend_defaults(backend, "llm-prod-gateway", iap)["iap"] == {
+    assert backend_defaults(backend, "llm-prod-gateway", iap, 60)["iap"] == {
         "enabled": True,
         "clientID": "123-abc.apps.googleusercontent.com",
         "oauth2ClientSecret": {"name": "iap-oauth-client"},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from components.gke.config import CapacityConfig
 from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_value
-from components.gke.tpu import slice_shape
+from components.gke.tpu import SliceShape, slice_shape
 
 
 def test_pool_sizing_per_capacity_mode() -> None:
@@ -16,6 +18,27 @@ def test_pool_sizing_per_capacity_mode() -> None:
     assert pool_sizing(slice_, on_demand, 1, 1) == PoolSizing(16, None, None, None, None)
     assert pool_sizing(slice_, on_demand, 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
     assert pool_sizing(slice_, CapacityConfig(type="flex-start"), 0, 1) == PoolSizing(None, 0, 16, 0, "ANY")
+
+
+def test_surge_room_raises_the_pool_ceiling_only() -> None:
+    single = slice_shape("1x1x1", "tpu7x-standard-1t")
+    assert pool_sizing(single, CapacityConfig(type="on-demand"), 1, 4, rollout_surge=1) == PoolSizing(
+        None, 1, 5, 1, "BALANCED"
+    )
+    reservation = CapacityConfig(type="reservation", reservation="r", reserved_vms=5)
+    assert pool_sizing(single, reservation, 2, 4, rollout_surge=1) == PoolSizing(None, 2, 5, 2, "ANY")
+
+
+@pytest.mark.parametrize(
+    ("shape", "capacity"),
+    [
+        (slice_shape("1x1x1", "tpu7x-standard-1t"), CapacityConfig(type="flex-start")),
+        (slice_shape("2x2x2", "tpu7x-standard-4t"), CapacityConfig(type="on-demand")),
+    ],
+)
+def test_pools_without_surge_room_refuse_it(shape: SliceShape, capacity: CapacityConfig) -> None:
+    with pytest.raises(ValueError, match="has no surge room"):
+        pool_sizing(shape, capacity, 0, 1, rollout_surge=1)
 
 
 def test_reservation_value() -> None:

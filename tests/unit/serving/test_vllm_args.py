@@ -39,6 +39,7 @@ SPEC = ServerSpec(
     memory_utilization=0.9,
     kv_cache_fp8=False,
     port=8000,
+    shutdown_timeout=120,
 )
 
 
@@ -52,6 +53,7 @@ def test_server_flags_are_derived_from_the_tier() -> None:
         "--max-model-len=16384",
         "--max-num-seqs=64",
         "--gpu-memory-utilization=0.9",
+        "--shutdown-timeout=120",
     ]
 
 
@@ -70,6 +72,8 @@ def test_data_parallel_fp8_cache_and_extra_flags() -> None:
         (["--max_model_len", "4096"], ["--max-model-len"]),
         (["-tp", "4"], ["--tensor-parallel-size"]),
         (["--api-key=x", "--model", "y"], ["--api-key", "--model"]),
+        (["--shutdown-timeout=0"], ["--shutdown-timeout"]),
+        (["--shutdown_timeout", "0"], ["--shutdown-timeout"]),
         (["--block-size=256", "--enable-expert-parallel", "4096"], []),
     ],
 )

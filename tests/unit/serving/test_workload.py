@@ -21,13 +21,13 @@ def test_startup_probe_covers_the_whole_startup_budget(startup_seconds: int) -> 
         assert probe["http_get"] == {"path": "/health", "port": "http"}
 
 
-def test_a_deployment_pdb_lets_one_replica_go_and_a_slice_none() -> None:
+def test_a_pdb_lets_one_healthy_pod_go_and_never_holds_an_unready_one() -> None:
     selector = {"app.kubernetes.io/name": "vllm", "llm-platform/tier": "small"}
-    assert plain(workload.disruption_budget_spec(selector, multi_host=False)) == {
+    assert plain(workload.disruption_budget_spec(selector)) == {
         "max_unavailable": 1,
+        "unhealthy_pod_eviction_policy": "AlwaysAllow",
         "selector": {"match_labels": selector},
     }
-    assert plain(workload.disruption_budget_spec(selector, multi_host=True))["max_unavailable"] == 0
 
 
 def test_names_and_labels_other_components_rely_on() -> None:
