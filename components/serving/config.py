@@ -14,6 +14,7 @@ from components.gke.config import CapacityConfig
 from components.serving import cold_start, vllm_args
 from components.serving.images import DEFAULT_VLLM_IMAGE, pinned_image
 from components.serving.presets import PRESETS
+from components.storage.config import ModelSource, hub_repo_problem
 
 # Each tier's XLA compile cache lives under this folder of the model bucket (serving/compile_cache.py).
 COMPILE_CACHE_PREFIX = "compile-cache/"
@@ -130,6 +131,9 @@ class ModelConfig(StrictModel):
     max_model_len: int = Field(default=8192, ge=256, le=2_000_000)
     max_num_seqs: int = Field(default=64, ge=1, le=4096)
     max_position_embeddings: int | None = Field(default=None, ge=256, le=10_000_000)
+    source: ModelSource | None = Field(
+        default=None, description="Fetch the weights from the Hugging Face Hub; unset: uploaded by hand."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -165,16 +169,32 @@ class ModelConfig(StrictModel):
             problems.append(
                 FieldError("path", f"{self.path!r} is not a folder inside the model store (allowed: e.g. org/model)")
             )
+        if self.source is not None and self.source.hub.repo is None and hub_repo_problem(self.name):
+            problems.append(
+                FieldError(
+                    "source.huggingFace.repo",
+                    f"is not set and the model's name {self.name!r} is not a Hub repository (allowed: "
+                    "namespace/name, e.g. meta-llama/Llama-3.1-8B-Instruct)",
+                )
+            )
         raise_all(problems)
         return self
 
     @property
     def folder(self) -> str:
-        return self.path or self.name
+        """The folder under the store's prefix: a fetched model's carries its revision, so a new revision is a
+        new folder beside the one running replicas still read."""
+        base = (self.path or self.name).rstrip("/")
+        return f"{base}/{self.source.hub.revision}" if self.source else base
+
+    @property
+    def hub_repo(self) -> str | None:
+        """The Hub repository the weights are fetched from, or None when they are uploaded by hand."""
+        return (self.source.hub.repo or self.name) if self.source else None
 
     def spec(self) -> tpu.ModelSpec:
         return tpu.ModelSpec(
-            **self.model_dump(exclude={"preset", "name", "path", "max_position_embeddings"}),
+            **self.model_dump(exclude={"preset", "name", "path", "max_position_embeddings", "source"}),
         )
 
 
