@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.policies.conftest import DELETE, Case, changed, check_case
@@ -24,7 +26,7 @@ def _args_without_model(resource: Registration) -> Registration:
     return changed(resource, {"spec.template.spec.containers.0.args": [a for a in args if not a.startswith("--model")]})
 
 
-def _serving(path: str) -> object:
+def _serving(path: str) -> Callable[[Registration], Registration]:
     def change(resource: Registration) -> Registration:
         args = resource.inputs["spec"]["template"]["spec"]["containers"][0]["args"]
         model = [f"--model={path}" if a.startswith("--model=") else a for a in args]
