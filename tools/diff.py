@@ -27,6 +27,7 @@ from typing import Any
 
 from tools.graph import Registration, StackGraph, load_graph
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
+from tools.weights import new_steps
 
 TOOLS_DIR = Path(__file__).resolve().parent
 # Paths (engine names, list indices dropped) whose change replaces the resource. Sources: the
@@ -96,6 +97,7 @@ class StackDiff:
     base: str
     changes: list[Change]
     unchanged: int
+    weights: list[str] = field(default_factory=list)  # the weights steps the update runs, and who waits
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -198,7 +200,8 @@ def diff_graphs(base: StackGraph, head: StackGraph, base_label: str = "base") ->
         )
     changes += [Change("create", r.type, r.name, r.urn) for r in created]
     changes += [Change("delete", r.type, r.name, r.urn) for r in deleted]
-    return StackDiff(head.stack, base_label, changes, unchanged)
+    weights = [step.line() for step in new_steps(base, head)]
+    return StackDiff(head.stack, base_label, changes, unchanged, weights)
 
 
 # --- evaluating two revisions ------------------------------------------------------------------
@@ -298,7 +301,7 @@ def summary(diff: StackDiff) -> str:
 def format_text(diff: StackDiff) -> str:
     header = f"offline diff of stack {diff.stack}: {diff.base} -> working tree"
     body = _lines(diff) or ["no changes"]
-    return "\n".join([header, *body, f"Resources: {summary(diff)}"])
+    return "\n".join([header, *diff.weights, *body, f"Resources: {summary(diff)}"])
 
 
 def format_markdown(diffs: list[StackDiff]) -> str:
@@ -308,6 +311,7 @@ def format_markdown(diffs: list[StackDiff]) -> str:
     parts += [f"| `{d.stack}` | `{d.base}` | {summary(d)} |" for d in diffs]
     for diff in diffs:
         parts += ["", f"<details{' open' if diff.changes else ''}><summary>{diff.stack}</summary>", ""]
+        parts += [f"- {line}" for line in diff.weights] + ([""] if diff.weights else [])
         parts += ["```diff", *(_lines(diff) or ["no changes"]), "```", "", "</details>"]
     parts += [
         "",

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from tools.graph import Registration, StackGraph
+from tools.weights import weights_steps
 
 
 def _label(resource: Registration) -> str:
@@ -126,6 +127,11 @@ def print_preview(graph: StackGraph, console: Console | None = None) -> None:
     if tiers is not None:
         console.print()
         console.print(tiers)
+    steps = weights_steps(graph)
+    if steps:
+        console.print()
+        for step in steps:
+            console.print(escape(step.line()), soft_wrap=True)
 
 
 def _mermaid_id(urn: str) -> str:

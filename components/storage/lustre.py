@@ -248,19 +248,15 @@ class LustreModelStore(PlatformComponent):
         )
 
     def _imports(self, name: str, args: LustreModelStoreArgs) -> dict[str, k8s.batch.v1.Job]:
-        """One import per model folder, in folder order, each after the previous (one transfer per
-        instance at a time) and after the Job that put its folder in the bucket."""
-        imports: dict[str, k8s.batch.v1.Job] = {}
-        previous: list[pulumi.Resource] = []
-        for weights in args.weights:
-            job = self._import_job(f"{name}-import-{weights.digest}", args, weights, previous)
-            imports[weights.folder] = job
-            previous = [job]
-        return imports
+        """One import per model folder, each after the Job that put its folder in the bucket only, so a
+        tier waits for its own folder; imports that meet on the instance take turns (the script retries
+        while another transfer runs)."""
+        return {
+            weights.folder: self._import_job(f"{name}-import-{weights.digest}", args, weights)
+            for weights in args.weights
+        }
 
-    def _import_job(
-        self, name: str, args: LustreModelStoreArgs, weights: ModelWeights, previous: list[pulumi.Resource]
-    ) -> k8s.batch.v1.Job:
+    def _import_job(self, name: str, args: LustreModelStoreArgs, weights: ModelWeights) -> k8s.batch.v1.Job:
         """The Job that copies one bucket folder into the instance, waited for by Pulumi."""
         config, instance_id = args.config, instance_id_of(args.naming)
         source = f"gs://{args.bucket_name}/{weights.object_prefix(args.prefix)}"
@@ -290,7 +286,6 @@ class LustreModelStore(PlatformComponent):
                     self.importer_federation,
                     self.importer_ksa,
                     *fetched,
-                    *previous,
                 ],
                 custom_timeouts=pulumi.CustomTimeouts(create=f"{config.import_timeout_minutes + 10}m"),
             ),

@@ -3,14 +3,15 @@
 pulumi-gcp has no resource for the ImportData API, so a Kubernetes Job on the system pool runs
 `gcloud lustre instances import-data` (pinned Google Cloud CLI image) and Pulumi waits for it to
 complete; a failed import fails the update with the Job's error. One Job per model folder a tier
-serves (`gs://BUCKET/<prefix><folder>/` into `/<folder>/`, which pods see under the mount path), each
-after the Job that fetched or checked that folder and after the previous import (one transfer per
-instance at a time). A Job's name carries a hash of the bucket folder, the instance and
-`importGeneration`, so a changed model path or revision is a new import run by itself, and nothing
-else is; imports are incremental, so a re-run copies only new or changed objects. The Job runs as its own
-Google service account (Workload Identity) with a custom role holding only
-`lustre.instances.importData` and `lustre.operations.get`; the Lustre service agent, which does
-the copy, gets `roles/storage.objectViewer` on the bucket and nothing else.
+serves (`gs://BUCKET/<prefix><folder>/` into `/<folder>/`, which pods see under the mount path),
+each after the Job that fetched or checked that folder; an instance runs one transfer at a time, so
+an import that meets another retries until it has its turn (within the Job's deadline). A Job's
+name carries a hash of the bucket folder, the instance and `importGeneration`, so a changed model
+path or revision is a new import run by itself, and nothing else is; imports are incremental, so a
+re-run copies only new or changed objects. The Job runs as its own Google service account
+(Workload Identity) with a custom role holding only `lustre.instances.importData` and
+`lustre.operations.get`; the Lustre service agent, which does the copy, gets
+`roles/storage.objectViewer` on the bucket and nothing else.
 (https://docs.cloud.google.com/managed-lustre/docs/transfer-data)
 """
 
@@ -31,23 +32,27 @@ IMPORTER_KSA = "lustre-importer"
 # Not the image's `cloudsdk` user (1000): a high UID that cannot collide with a host account; gcloud
 # needs no passwd entry, only a writable CLOUDSDK_CONFIG.
 GCLOUD_UID = 10001
-# One transfer per instance at a time: a second fails ABORTED; fresh IAM grants take minutes to apply.
+# One transfer per instance at a time: a second fails ABORTED, and waits its turn until the Job's
+# deadline (importTimeoutMinutes); fresh IAM grants take minutes to apply.
 IMPORT_SCRIPT = """\
 set -u
-for attempt in $(seq 1 40); do
+attempt=0
+while true; do
+  attempt=$((attempt + 1))
   if gcloud lustre instances import-data "$INSTANCE" --project="$PROJECT" --location="$ZONE" \\
       --gcs-path-uri="$SOURCE" --lustre-path="$LUSTRE_PATH" 2>/tmp/import.err; then
     echo "import of $SOURCE into $INSTANCE completed"; exit 0
   fi
   cat /tmp/import.err >&2
-  if grep -qE 'ABORTED|PERMISSION_DENIED' /tmp/import.err; then
-    echo "attempt $attempt: another transfer is running or IAM is still propagating; retrying in 60 s" >&2
-    sleep 60
+  if grep -q ABORTED /tmp/import.err; then
+    echo "attempt $attempt: another transfer holds the instance; retrying in 60 s" >&2
+  elif grep -q PERMISSION_DENIED /tmp/import.err && [ "$attempt" -le 15 ]; then
+    echo "attempt $attempt: IAM is still propagating; retrying in 60 s" >&2
   else
     exit 1
   fi
+  sleep 60
 done
-exit 1
 """
 
 
