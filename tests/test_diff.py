@@ -11,8 +11,18 @@ import pytest
 
 from tests.policies.conftest import changed, find, swapped
 from tools.__main__ import main
-from tools.diff import StackDiff, diff_graphs, diff_stack, forces_replacement, format_markdown, format_text
+from tools.diff import (
+    StackDiff,
+    diff_graphs,
+    diff_stack,
+    forces_replacement,
+    format_markdown,
+    format_text,
+    summary,
+    whole_numbers,
+)
 from tools.graph import StackGraph
+from tools.render import type_counts
 from tools.stack_config import PROJECT_ROOT
 
 PROGRAM = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "requirements.txt", "components")
@@ -87,13 +97,26 @@ def test_text_and_markdown_read_like_a_preview(prod_diff: StackDiff) -> None:
     text = format_text(prod_diff)
     assert text.startswith("offline diff of stack prod: HEAD~1 (")
     assert "+- replace gcp:container/nodePool:NodePool  tier-large-pool  (replacement forced by placementPolicy" in text
-    assert "      autoscaling.maxNodeCount: 4.0 => 6.0" in text
+    assert "      autoscaling.maxNodeCount: 4 => 6" in text  # the wire's doubles shown as the integers they are
+    assert "      nodeCount: 2 => 4" in text
     assert "add aliases=[pulumi.Alias(...)]" in text
-    counts = f"{prod_diff.count('update')} to update, 2 to replace, 3 URN change(s)"
-    assert f"Resources: {counts}" in text
+    # The bucket and its audit config move with their component; the component itself is counted apart.
+    counts = f"{prod_diff.count('update')} to update, 2 to replace, 2 URN change(s)"
+    assert f"Resources: {counts}, {prod_diff.unchanged} unchanged; components: 1 URN change(s)" in text
     markdown = format_markdown([prod_diff])
     assert markdown.startswith("### Offline preview diff")
     assert "| `prod` | `HEAD~1 (" in markdown and "```diff" in markdown and "<details open>" in markdown
+
+
+def test_a_tier_change_shows_the_dashboard_as_a_line_diff(prod_diff: StackDiff) -> None:
+    text = format_text(prod_diff)
+    dashboard = text.split("observability-dashboard\n", 1)[1].split("\n~", 1)[0].splitlines()
+    assert dashboard[0] == "      dashboardJson: (line diff)"
+    removed = [line for line in dashboard if line.startswith("-")]
+    added = [line for line in dashboard if line.startswith("+")]
+    assert len(removed) == len(added) == 1  # only the large tier's subtitle, not the whole document
+    assert "2x2x2 (multi-host)" in removed[0] and "2x2x4 (multi-host)" in added[0]
+    assert max(len(line) for line in dashboard) < 200
 
 
 def test_cli_reports_a_bad_revision(two_commits: Path, capsys) -> None:
@@ -134,6 +157,37 @@ def test_alias_makes_a_move_safe(prod: StackGraph) -> None:
     assert "moved (an alias covers it)" in format_text(diff_graphs(prod, swapped(prod, bucket, moved)))
 
 
+def test_resources_are_counted_as_the_preview_counts_them(prod: StackGraph) -> None:
+    previewed = int(str(type_counts(prod).title).split()[0])  # "N resources by type"
+    assert diff_graphs(prod, prod).unchanged == previewed and diff_graphs(prod, prod).changes == []
+    policy = find(prod, ("gcp:compute/resourcePolicy:ResourcePolicy", "tier-large-workload-policy"))
+    component = next(r for r in prod.resources if not r.custom and r.name == "models")
+    head = StackGraph(prod.stack, [r for r in prod.resources if r.urn not in (policy.urn, component.urn)], prod.outputs)
+    diff = diff_graphs(prod, head)
+    assert diff.unchanged == previewed - 1 and diff.count("delete") == 1
+    assert summary(diff) == f"1 to delete, {previewed - 1} unchanged; components: 1 to delete"
+
+
+def test_whole_numbers_are_integers_and_fractions_stay(prod: StackGraph) -> None:
+    bucket = find(prod, ("gcp:storage/bucket:Bucket", "models-bucket"))
+    head = swapped(prod, bucket, changed(bucket, {"labels.tier": 2.0, "versioning.ratio": 0.25}))
+    text = format_text(diff_graphs(prod, head))
+    assert "labels.tier: (none) => 2" in text and "versioning.ratio: (none) => 0.25" in text
+    assert whole_numbers({"a": [1.0, 1.5], "b": True}) == {"a": [1, 1.5], "b": True}
+
+
+def test_multi_line_text_is_a_line_diff(prod: StackGraph) -> None:
+    bucket = find(prod, ("gcp:storage/bucket:Bucket", "models-bucket"))
+    before = swapped(prod, bucket, changed(bucket, {"labels.script": "one\ntwo\nthree\n"}))
+    after = swapped(prod, bucket, changed(bucket, {"labels.script": "one\n2\nthree\n"}))
+    lines = format_text(diff_graphs(before, after)).splitlines()
+    assert "      labels.script: (line diff)" in lines
+    assert [line for line in lines if line.startswith(("-       ", "+       "))] == [
+        "-       two",
+        "+       2",
+    ]
+
+
 def test_creates_and_deletes(prod: StackGraph) -> None:
     policy = find(prod, ("gcp:compute/resourcePolicy:ResourcePolicy", "tier-large-workload-policy"))
     without = StackGraph(prod.stack, [r for r in prod.resources if r.urn != policy.urn], prod.outputs)
@@ -155,3 +209,29 @@ def test_creates_and_deletes(prod: StackGraph) -> None:
 )
 def test_force_new_table(type_: str, path: str, replaces: bool) -> None:
     assert forces_replacement(type_, path) is replaces
+
+
+def test_cost_delta_of_the_known_change(prod_diff: StackDiff) -> None:
+    """Two more VMs at minimum (the 2x2x4 slice) and four at maximum (+2 small replicas) behind Cloud NAT,
+    at $0.0014 per VM-hour for 730 hours; the TPU chips and their boot disks are not priced in prod."""
+    assert prod_diff.cost is not None
+    assert prod_diff.cost.total.rounded() == {"min": 2.04, "max": 4.09}
+    assert {name: d.rounded() for name, d in prod_diff.cost.by_component().items()} == {
+        "network": {"min": 2.04, "max": 4.09}
+    }
+    assert prod_diff.cost.unpriced_changes() == [
+        "operations: monitoring.samples",
+        "tier large: TPU chip-hour",
+        "tier large: disk.hyperdisk-balanced",
+        "tier small: TPU chip-hour",
+        "tier small: disk.hyperdisk-balanced",
+    ]
+    text = format_text(prod_diff)
+    assert "Monthly cost: $734.36 - $1,978.62 -> $736.41 - $1,982.71 (+$2.04 .. +$4.09)" in text
+    assert "   network: +$2.04 .. +$4.09" in text
+    markdown = format_markdown([prod_diff])
+    assert "#### Monthly cost delta (priced lines, min .. max replicas)" in markdown
+    assert (
+        "| `prod` | $734.36 - $1,978.62 | $736.41 - $1,982.71 | +$2.04 .. +$4.09 | network +$2.04 .. +$4.09 |"
+        in markdown
+    )

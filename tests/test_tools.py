@@ -126,3 +126,33 @@ def test_nested_secure_values_reach_the_program_as_opaque_secrets(tmp_path: Path
     values = load_stack_config("dev", tmp_path)
     gateway = json.loads(values["llm-platform:gateway"])
     assert gateway["auth"] == {"apiKey": "[secret]", "mode": "apiKey"}
+
+
+def test_checkov_without_its_virtualenv_is_one_clean_line(tmp_path: Path, dev: StackGraph, monkeypatch, capsys) -> None:
+    import tools.tfplan
+
+    recorded = tmp_path / "dev.json"
+    recorded.write_text(dev.to_json(), encoding="utf-8")
+    monkeypatch.setattr(tools.tfplan, "checkov_executable", lambda root: tmp_path / ".venv-checkov" / "bin" / "checkov")
+    code = main(["export", "dev", "--graph", str(recorded), "--out", str(tmp_path / "out"), "--checkov"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: checkov is not installed in .venv-checkov")
+    create = "python3 -m venv .venv-checkov && .venv-checkov/bin/python -m pip install -r requirements-checkov.txt"
+    assert f"`{create}`" in err
+
+
+def test_the_committed_policy_config_lets_a_stack_without_a_budget_through(tmp_path: Path, dev: StackGraph, capsys):
+    # The file README's deployment section passes to `pulumi preview --policy-pack-config` for users
+    # without billing rights: `python -m tools policy --config` takes the same file.
+    config = PROJECT_ROOT / "policies" / "without-billing-rights.json"
+    levels = json.loads(config.read_text(encoding="utf-8"))
+    assert set(levels) == {"stack-budget-exists"}  # it lowers the budget policy and nothing else
+    recorded = tmp_path / "dev-without-budget.json"
+    resources = [r for r in dev.resources if r.type != "gcp:billing/budget:Budget"]
+    recorded.write_text(StackGraph(dev.stack, resources, dev.outputs).to_json(), encoding="utf-8")
+    assert main(["policy", "dev", "--graph", str(recorded), "--config", str(config)]) == 0
+    report = capsys.readouterr().out
+    assert "mandatory: 0" in report
+    assert "advisory: 1\n  [medium] stack-budget-exists" in report

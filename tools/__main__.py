@@ -1,4 +1,4 @@
-"""Offline tooling: `python -m tools preview|policy|export|diff|bench ...` (see `--help`)."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 from tools.stack_config import PROJECT_ROOT, StackFileError
+
+# Checkov lives in its own virtualenv: its `packaging<24` pin cannot share one with pulumi's.
+CHECKOV_MISSING = (
+    "checkov is not installed in {venv} (its own virtualenv); create it with "
+    "`python3 -m venv {venv} && {venv}/bin/python -m pip install -r requirements-checkov.txt`"
+)
 
 
 def _load(stack: str, project_dir: str, graph_file: str | None = None) -> tuple[object | None, int]:
@@ -86,7 +92,11 @@ def _export(args: argparse.Namespace) -> int:
     print(f"wrote {plan} and {len(list(manifests.glob('*.yaml')))} manifests in {manifests}")
     if not args.checkov:
         return 0
-    failures = run_checkov(checkov_executable(PROJECT_ROOT), out)
+    checkov = checkov_executable(PROJECT_ROOT)
+    if not checkov.exists():
+        print(f"error: {CHECKOV_MISSING.format(venv=checkov.parent.parent.name)}", file=sys.stderr)
+        return 2
+    failures = run_checkov(checkov, out)
     skips = load_skips()
     open_failures = [f for f in failures if not is_skipped(f, skips)]
     for failure in failures:
@@ -111,6 +121,63 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         print(text, end="")
     return 0
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from tools.cost.estimate import estimate
+    from tools.cost.inventory import Assumptions
+    from tools.cost.report import format_json, format_text
+    from tools.graph import StackGraph
+
+    graph, code = _load(args.stack, args.project_dir, args.graph)
+    if not isinstance(graph, StackGraph):
+        return code
+    given = {field: getattr(args, option) for option, field in COST_ASSUMPTIONS.items()}
+    result = estimate(graph, Assumptions(**{k: v for k, v in given.items() if v is not None}))
+    print(format_json(result) if args.json else format_text(result), end="")
+    return 0
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative (allowed: 0 or more)")
+    return value
+
+
+# `--option` (its dest) -> the `tools.cost.inventory.Assumptions` field it overrides. Defaults stay
+# there: building the parser imports nothing, since `tools diff` runs `preview` against a base
+# revision whose program may predate the cost concern.
+COST_ASSUMPTIONS = {
+    "hours": "hours",
+    "bucket_gib": "bucket_gib",
+    "rps": "requests_per_second",
+    "request_kib": "request_kib",
+    "response_kib": "response_kib",
+    "nat_gib": "nat_gib",
+    "image_gb": "image_gb",
+    "samples_per_replica": "samples_per_second_per_replica",
+    "log_entry_kib": "log_entry_kib",
+}
+
+
+def _add_cost(commands: argparse._SubParsersAction) -> None:
+    cost = commands.add_parser("cost", help="monthly cost estimate of a stack (per component, min-max replicas)")
+    cost.add_argument("stack", help="stack name (Pulumi.<stack>.yaml)")
+    cost.add_argument("--json", action="store_true", help="the estimate as JSON, for machines")
+    cost.add_argument("--graph", metavar="FILE", help="estimate this recorded graph (preview --json) instead")
+    cost.add_argument("--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help=argparse.SUPPRESS)
+    number = {"type": _non_negative, "metavar": "N"}
+    cost.add_argument("--hours", help="hours a month (default: 730)", **number)
+    cost.add_argument("--bucket-gib", help="GiB in the model bucket (default: the tiers' models, once each)", **number)
+    cost.add_argument("--rps", help="requests per second through the Gateway (default: 1)", **number)
+    cost.add_argument("--request-kib", help="KiB in per request (default: 8)", **number)
+    cost.add_argument("--response-kib", help="KiB out per request (default: 4)", **number)
+    cost.add_argument("--nat-gib", help="GiB a month through Cloud NAT (default: 10)", **number)
+    cost.add_argument("--image-gb", help="GB per cached model-server image (default: 19.5)", **number)
+    cost.add_argument("--samples-per-replica", help="metric samples/s per serving replica (default: 20)", **number)
+    cost.add_argument("--log-entry-kib", help="KiB per request-log entry (default: 2)", **number)
+    cost.set_defaults(run=_cost)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -157,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", default=str(PROJECT_ROOT), metavar="DIR", help="the Pulumi project (default: this one)"
     )
     diff.set_defaults(run=_diff)
+
+    _add_cost(commands)
 
     bench = commands.add_parser("bench", help="time stack evaluation against the SDK floor")
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])

@@ -12,10 +12,18 @@ Terraform schema's ForceNew flags nor the provider's replaceOnChanges metadata (
 `pulumi-plugin.json`), so `FORCE_NEW` is a curated table of the fields this program sets that the
 provider documentation marks as forcing a new resource, plus the universal rule that a changed
 name replaces. A change it does not list is shown as an update; the real `pulumi preview` decides.
+
+Values are shown as the engine shows them. Every number arrives as a double: inputs cross the
+wire as a protobuf `Struct`, whose only number is `number_value`, and `json_format.MessageToDict`
+gives floats back, so `2` is recorded as `2.0`; whole numbers are shown as integers. A value that is
+a JSON document in a string (the dashboard's `dashboardJson`) or multi-line text is shown as a line
+diff of its pretty-printed form, not as one long line. Counts are the preview's: custom resources,
+not components (a component's URN change is listed and counted apart).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import subprocess
@@ -25,7 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.cost.estimate import CostDelta, cost_delta
+from tools.cost.report import delta_lines, delta_markdown
 from tools.graph import Registration, StackGraph, load_graph
+from tools.render import counted
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
 from tools.weights import new_steps
 
@@ -89,6 +100,7 @@ class Change:
     paths: list[tuple[str, Any, Any]] = field(default_factory=list)
     replace_because: list[str] = field(default_factory=list)
     aliased: bool = False
+    custom: bool = True  # False for a component, which the preview does not count as a resource
 
 
 @dataclass
@@ -96,11 +108,12 @@ class StackDiff:
     stack: str
     base: str
     changes: list[Change]
-    unchanged: int
+    unchanged: int  # resources (as the preview counts them) with no change
+    cost: CostDelta | None = None  # the monthly cost delta, when both graphs were evaluated
     weights: list[str] = field(default_factory=list)  # the weights steps the update runs, and who waits
 
-    def count(self, kind: str) -> int:
-        return sum(1 for c in self.changes if c.kind == kind)
+    def count(self, kind: str, custom: bool = True) -> int:
+        return sum(1 for c in self.changes if c.kind == kind and c.custom is custom)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -164,11 +177,16 @@ def diff_graphs(base: StackGraph, head: StackGraph, base_label: str = "base") ->
     for urn in sorted(set(old) & set(new)):
         paths = _input_changes(old[urn], new[urn])
         if not paths:
-            unchanged += 1
+            unchanged += len(counted([new[urn]]))
             continue
         forcing = [p for p, _, _ in paths if not p.startswith("(option)") and forces_replacement(new[urn].type, p)]
         kind = "replace" if forcing else "update"
-        changes.append(Change(kind, new[urn].type, new[urn].name, urn, paths=paths, replace_because=forcing))
+        resource = new[urn]
+        changes.append(
+            Change(
+                kind, resource.type, resource.name, urn, paths=paths, replace_because=forcing, custom=resource.custom
+            )
+        )
     created = [new[u] for u in sorted(set(new) - set(old))]
     deleted = [old[u] for u in sorted(set(old) - set(new))]
     for resource in list(created):
@@ -196,12 +214,13 @@ def diff_graphs(base: StackGraph, head: StackGraph, base_label: str = "base") ->
                 old_urn=twin.urn,
                 paths=_input_changes(twin, resource),
                 aliased=_aliases_cover(resource, twin.urn),
+                custom=resource.custom,
             )
         )
-    changes += [Change("create", r.type, r.name, r.urn) for r in created]
-    changes += [Change("delete", r.type, r.name, r.urn) for r in deleted]
+    changes += [Change("create", r.type, r.name, r.urn, custom=r.custom) for r in created]
+    changes += [Change("delete", r.type, r.name, r.urn, custom=r.custom) for r in deleted]
     weights = [step.line() for step in new_steps(base, head)]
-    return StackDiff(head.stack, base_label, changes, unchanged, weights)
+    return StackDiff(head.stack, base_label, changes, unchanged, weights=weights)
 
 
 # --- evaluating two revisions ------------------------------------------------------------------
@@ -254,7 +273,9 @@ def evaluate_revision(repo: Path, ref: str, stack: str) -> tuple[StackGraph, str
 def diff_stack(stack: str, base_ref: str, project_dir: Path = PROJECT_ROOT) -> StackDiff:
     base, commit = evaluate_revision(project_dir, base_ref, stack)
     head = evaluate_checkout(project_dir, stack)
-    return diff_graphs(base, head, f"{base_ref} ({commit})")
+    diff = diff_graphs(base, head, f"{base_ref} ({commit})")
+    diff.cost = cost_delta(base, head)
+    return diff
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -262,12 +283,46 @@ def diff_stack(stack: str, base_ref: str, project_dir: Path = PROJECT_ROOT) -> S
 SYMBOLS = {"create": "+", "delete": "-", "update": "~", "replace": "+-", "rename": "~>"}
 
 
+def whole_numbers(value: Any) -> Any:
+    """`2.0` -> `2` at any depth (the wire carries every number as a double); other values unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: whole_numbers(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(inner) for inner in value]
+    return value
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
     if value == SECRET_PLACEHOLDER:
         return "[secret]"
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(whole_numbers(value), sort_keys=True)
+
+
+def _document_lines(value: Any) -> list[str] | None:
+    """A JSON document in a string, pretty-printed, or multi-line text, as lines; None for anything else."""
+    if not isinstance(value, str) or value == SECRET_PLACEHOLDER:
+        return None
+    if value.lstrip().startswith(("{", "[")):
+        try:
+            return json.dumps(whole_numbers(json.loads(value)), indent=2, sort_keys=True).splitlines()
+        except ValueError:
+            pass
+    return value.splitlines() if "\n" in value.strip() else None
+
+
+def _value_lines(path: str, before: Any, after: Any) -> list[str]:
+    """One `path: old => new` line, or for documents a line diff (the +/- sign first, as a diff block wants)."""
+    old_lines, new_lines = _document_lines(before), _document_lines(after)
+    if (old_lines is None and before is not None) or (new_lines is None and after is not None):
+        return [f"      {path}: {_show(before)} => {_show(after)}"]
+    hunks = list(difflib.unified_diff(old_lines or [], new_lines or [], lineterm="", n=2))[2:]
+    return [f"      {path}: (line diff)"] + [
+        line if line.startswith("@@") else f"{line[0]}{' ' * 7}{line[1:]}" for line in hunks
+    ]
 
 
 def _lines(diff: StackDiff) -> list[str]:
@@ -287,21 +342,31 @@ def _lines(diff: StackDiff) -> list[str]:
             lines.append(f"      {change.old_urn}")
             lines.append(f"   -> {change.urn}: {verdict}")
         for path, before, after in change.paths:
-            lines.append(f"      {path}: {_show(before)} => {_show(after)}")
+            lines += _value_lines(path, before, after)
     return lines
 
 
+def _counts(diff: StackDiff, custom: bool) -> list[str]:
+    parts = [
+        f"{diff.count(k, custom)} to {k}" for k in ("create", "update", "replace", "delete") if diff.count(k, custom)
+    ]
+    if diff.count("rename", custom):
+        parts.append(f"{diff.count('rename', custom)} URN change(s)")
+    return parts
+
+
 def summary(diff: StackDiff) -> str:
-    parts = [f"{diff.count(k)} to {k}" for k in ("create", "update", "replace", "delete") if diff.count(k)]
-    if diff.count("rename"):
-        parts.append(f"{diff.count('rename')} URN change(s)")
-    return ", ".join([*parts, f"{diff.unchanged} unchanged"])
+    """Resources counted as the preview counts them; component changes after them."""
+    text = ", ".join([*_counts(diff, custom=True), f"{diff.unchanged} unchanged"])
+    components = _counts(diff, custom=False)
+    return f"{text}; components: {', '.join(components)}" if components else text
 
 
 def format_text(diff: StackDiff) -> str:
     header = f"offline diff of stack {diff.stack}: {diff.base} -> working tree"
     body = _lines(diff) or ["no changes"]
-    return "\n".join([header, *diff.weights, *body, f"Resources: {summary(diff)}"])
+    cost = delta_lines(diff.cost) if diff.cost else []
+    return "\n".join([header, *diff.weights, *body, f"Resources: {summary(diff)}", *cost])
 
 
 def format_markdown(diffs: list[StackDiff]) -> str:
@@ -313,6 +378,9 @@ def format_markdown(diffs: list[StackDiff]) -> str:
         parts += ["", f"<details{' open' if diff.changes else ''}><summary>{diff.stack}</summary>", ""]
         parts += [f"- {line}" for line in diff.weights] + ([""] if diff.weights else [])
         parts += ["```diff", *(_lines(diff) or ["no changes"]), "```", "", "</details>"]
+    costs = [(d.stack, d.cost) for d in diffs if d.cost is not None]
+    if costs:
+        parts += delta_markdown(costs)
     parts += [
         "",
         "_Computed offline under Pulumi's mock runtime (no credentials); provider-computed values are mock "

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -51,8 +52,13 @@ def preview_tree(graph: StackGraph) -> Tree:
     return tree
 
 
+def counted(resources: Iterable[Registration]) -> list[Registration]:
+    """What the preview counts as resources: custom resources (explicit providers too), not components."""
+    return [r for r in resources if r.custom]
+
+
 def type_counts(graph: StackGraph) -> Table:
-    counts = Counter(r.type for r in graph.resources if r.custom)
+    counts = Counter(r.type for r in counted(graph.resources))
     table = Table(title=f"{sum(counts.values())} resources by type", show_edge=False)
     table.add_column("type")
     table.add_column("count", justify="right")
@@ -87,6 +93,28 @@ def _figure(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+def _usd_range(value: Any, digits: int) -> str:
+    if not value:
+        return "not priced"
+    low, high = value["min"], value["max"]
+    return f"${low:.{digits}f}" if low == high else f"${low:.{digits}f}-{high:.{digits}f}"
+
+
+def cost_cells(figures: dict[str, Any]) -> list[str]:
+    """A tier's cost columns: capacity modes, replica-hour, per million output tokens at the ceiling and utilisation."""
+    cost = figures.get("cost") or {}
+    per_million = cost.get("perMillionOutputTokensUsd") or {}
+    return [
+        "/".join(cost.get("capacityModes", [])) or "n/a",
+        _usd_range(cost.get("replicaHourUsd"), 2),
+        _usd_range(per_million.get("atCeiling"), 3),
+        _usd_range(per_million.get("atUtilization"), 3),
+    ]
+
+
+COST_HEADINGS = ("capacity", "USD/replica-hour", "USD/M tokens at ceiling", "USD/M tokens at utilization")
+
+
 def outputs_table(graph: StackGraph) -> Table:
     table = Table(title="stack outputs (values computed offline from mock provider values)", show_edge=False)
     table.add_column("output")
@@ -115,6 +143,28 @@ def tiers_table(graph: StackGraph) -> Table | None:
     return table
 
 
+def tier_cost_table(graph: StackGraph) -> Table | None:
+    """Beside the sizing: what a replica costs an hour and a million output tokens, from `llm-platform:pricing`."""
+    tiers = graph.outputs.get("tiers")
+    if not tiers:
+        return None
+    utilization = next(iter(tiers.values())).get("cost", {}).get("utilization")
+    table = Table(
+        title="serving tiers' cost (ESTIMATES from the configured TPU7x chip-hour prices, llm-platform:pricing; "
+        f"per million output tokens at the decode ceiling and at {utilization:g} of it; min-max over capacity modes)"
+        if utilization is not None
+        else "serving tiers' cost (not estimated by this revision of the program)",
+        show_edge=False,
+    )
+    table.add_column("tier")
+    for heading in COST_HEADINGS:
+        table.add_column(heading, justify="right")
+    table.add_column("note")
+    for name, figures in sorted(tiers.items()):
+        table.add_row(name, *cost_cells(figures), escape(str((figures.get("cost") or {}).get("note", ""))))
+    return table
+
+
 def print_preview(graph: StackGraph, console: Console | None = None) -> None:
     # Piped output (CI logs, `| less`) gets a wide, fixed width instead of rich's 80-column fallback.
     console = console or Console(width=None if sys.stdout.isatty() else 160)
@@ -123,10 +173,10 @@ def print_preview(graph: StackGraph, console: Console | None = None) -> None:
     console.print(type_counts(graph))
     console.print()
     console.print(outputs_table(graph))
-    tiers = tiers_table(graph)
-    if tiers is not None:
-        console.print()
-        console.print(tiers)
+    for table in (tiers_table(graph), tier_cost_table(graph)):
+        if table is not None:
+            console.print()
+            console.print(table)
     steps = weights_steps(graph)
     if steps:
         console.print()

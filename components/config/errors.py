@@ -163,6 +163,16 @@ _TYPE_ERRORS = {
 _RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
+def _quote_hint(kind: str, given: Any) -> str:
+    """Text written without quotes that YAML read as a number: say how to keep it text."""
+    if kind != "string_type" or isinstance(given, bool) or not isinstance(given, (int, float)):
+        return ""
+    hint = f' (quote it in the stack file: "{given}"'
+    if isinstance(given, float):
+        hint += "; unquoted, YAML reads it as a number and drops trailing zeros: 1.10 becomes 1.1"
+    return hint + ")"
+
+
 def describe(error: Mapping[str, Any], root: type[BaseModel]) -> list[str]:
     """The lines for one pydantic error of a `root` model validation."""
     loc = tuple(error["loc"])
@@ -190,7 +200,7 @@ def describe(error: Mapping[str, Any], root: type[BaseModel]) -> list[str]:
         return [f"{key}: {given!r} is not a valid choice (allowed: {', '.join(_choices(root, loc))})"]
     if kind in _TYPE_ERRORS:
         shown = "" if isinstance(given, (Mapping, list)) else f"{given!r} is "
-        return [f"{key}: {shown}{_shape(given)}, not {_expected(root, loc)}"]
+        return [f"{key}: {shown}{_shape(given)}, not {_expected(root, loc)}{_quote_hint(kind, given)}"]
     if kind in _RANGE_ERRORS and _range_of(root, loc):
         return [f"{key}: {given!r} is out of range (allowed: {_range_of(root, loc)})"]
     if kind == "too_short":

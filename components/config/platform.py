@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from components.config.fields import KubernetesName, Labels, ProjectId, Region, StrictModel, Zone
+from components.cost.config import PricingConfig
 from components.gateway.config import GatewayConfig, RouteConfig
 from components.gke import tpu
 from components.gke.config import ClusterConfig, version_parts
@@ -47,6 +48,7 @@ class PlatformConfig(StrictModel):
     cache: CacheConfig = Field(default_factory=CacheConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    pricing: PricingConfig = Field(default_factory=PricingConfig)
 
     @property
     def smallest_tier(self) -> str:

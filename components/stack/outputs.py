@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 
 from components.config.platform import PlatformConfig
+from components.cost import tier_cost
 from components.gateway import InferenceGateway, tier_path
 from components.gke import GkeCluster, TpuNodePool
 from components.identity import WorkloadIdentity
@@ -46,7 +47,8 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
     prefixes = {route.tier: route.path_prefix for route in reversed(routes)}
     outputs = {}
     for name, pool in platform.pools.items():
-        estimate = config.tiers[name].estimate
+        tier = config.tiers[name]
+        estimate = tier.estimate
         read_seconds = weights_read_seconds(estimate.weights_gib, platform.store.read_gib_s)
         reachable = name in prefixes or name == default_tier
         outputs[name] = {
@@ -58,9 +60,10 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "servedModelName": platform.tiers[name].served_model_name,
             "weights": weights_output(platform, config.tiers[name].model.folder),
             "path": tier_path(prefixes.get(name)) if reachable else None,
-            "estimatedColdStart": cold_start.estimate(
-                config.tiers[name].model.parameters_billion, read_seconds
-            ).as_output(),
+            "estimatedColdStart": cold_start.estimate(tier.model.parameters_billion, read_seconds).as_output(),
+            "cost": tier_cost(
+                config.pricing, [tier.capacity.type], estimate.chips, estimate.decode_tokens_per_s_ceiling
+            ),
         }
     return outputs
 
