@@ -1,4 +1,4 @@
-"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench ...` (see `--help`)."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench|vllm-release ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -186,6 +186,12 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args.stacks, args.runs)
 
 
+def _vllm_release(args: argparse.Namespace) -> int:
+    from tools.vllm_release import main as vllm_release_main
+
+    return vllm_release_main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools", description="Offline tooling for the LLM platform.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("stacks", nargs="*", default=["dev", "prod"])
     bench.add_argument("--runs", type=int, default=5)
     bench.set_defaults(run=_bench)
+
+    from tools.vllm_release import add_arguments as vllm_release_arguments
+
+    vllm_release = commands.add_parser(
+        "vllm-release", help="extract the pinned vLLM release's metrics, flags and TPU facts from its git source"
+    )
+    vllm_release_arguments(vllm_release)
+    vllm_release.set_defaults(run=_vllm_release)
 
     args = parser.parse_args(argv)
     return int(args.run(args))
