@@ -50,3 +50,19 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+## Mutation testing of the decision modules (tests/mutation/scope.py), outside `make test`:
+## prints the kill rate and every survivor (docs/mutation.md explains them); fails under 90%.
+## cosmic-ray gets its own virtualenv; the tests it runs use $(VENV). MUTATION_ARGS: e.g. --only policies-gke
+MUTATION_VENV ?= .venv-mutation
+MUTATION_STAMP := $(MUTATION_VENV)/.installed
+MUTATION_ARGS ?=
+
+$(MUTATION_STAMP): requirements-mutation.txt
+	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	touch $(MUTATION_STAMP)
+
+.PHONY: mutation
+mutation: $(STAMP) $(MUTATION_STAMP)
+	$(PY) -m tests.mutation.run $(MUTATION_ARGS)

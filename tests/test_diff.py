@@ -212,26 +212,32 @@ def test_force_new_table(type_: str, path: str, replaces: bool) -> None:
 
 
 def test_cost_delta_of_the_known_change(prod_diff: StackDiff) -> None:
-    """Two more VMs at minimum (the 2x2x4 slice) and four at maximum (+2 small replicas) behind Cloud NAT,
-    at $0.0014 per VM-hour for 730 hours; the TPU chips and their boot disks are not priced in prod."""
+    """By hand: the large tier's slice grows from 2 to 4 VMs and the small tier's maximum from 4 to 6.
+    Cloud NAT: +2 VMs at minimum, +4 at maximum, at $0.0014 per VM-hour for 730 hours. Boot disks: 200 GB
+    Hyperdisk Balanced per VM at $0.08, +2 VMs in the large tier (min and max) and +2 in the small (max).
+    Prometheus: +2 serving replicas at maximum, 20 samples/s each for 730 hours at $0.06 per million.
+    The TPU chips are not priced in prod."""
     assert prod_diff.cost is not None
-    assert prod_diff.cost.total.rounded() == {"min": 2.04, "max": 4.09}
-    assert {name: d.rounded() for name, d in prod_diff.cost.by_component().items()} == {
-        "network": {"min": 2.04, "max": 4.09}
+    nat = (2 * 730 * 0.0014, 4 * 730 * 0.0014)
+    disks = 2 * 200 * 0.08
+    samples = 2 * 20 * 730 * 3600 / 1e6 * 0.06
+    assert prod_diff.cost.total.rounded() == {
+        "min": round(nat[0] + disks, 2),
+        "max": round(nat[1] + 2 * disks + samples, 2),
     }
-    assert prod_diff.cost.unpriced_changes() == [
-        "operations: monitoring.samples",
-        "tier large: TPU chip-hour",
-        "tier large: disk.hyperdisk-balanced",
-        "tier small: TPU chip-hour",
-        "tier small: disk.hyperdisk-balanced",
-    ]
+    assert {name: d.rounded() for name, d in prod_diff.cost.by_component().items()} == {
+        "network": {"min": 2.04, "max": 4.09},
+        "operations": {"min": 0.0, "max": 6.31},
+        "tier large": {"min": 32.0, "max": 32.0},
+        "tier small": {"min": 0.0, "max": 32.0},
+    }
+    assert prod_diff.cost.unpriced_changes() == ["tier large: TPU chip-hour", "tier small: TPU chip-hour"]
     text = format_text(prod_diff)
-    assert "Monthly cost: $734.36 - $1,978.62 -> $736.41 - $1,982.71 (+$2.04 .. +$4.09)" in text
+    assert "Monthly cost: $866.80 - $2,187.67 -> $900.84 - $2,262.07 (+$34.04 .. +$74.40)" in text
     assert "   network: +$2.04 .. +$4.09" in text
     markdown = format_markdown([prod_diff])
     assert "#### Monthly cost delta (priced lines, min .. max replicas)" in markdown
     assert (
-        "| `prod` | $734.36 - $1,978.62 | $736.41 - $1,982.71 | +$2.04 .. +$4.09 | network +$2.04 .. +$4.09 |"
-        in markdown
+        "| `prod` | $866.80 - $2,187.67 | $900.84 - $2,262.07 | +$34.04 .. +$74.40 | network +$2.04 .. +$4.09; "
+        "operations +$0.00 .. +$6.31; tier large +$32.00; tier small +$0.00 .. +$32.00 |" in markdown
     )

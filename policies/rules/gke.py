@@ -30,19 +30,26 @@ OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
 
 
 def _node_configs(args: ResourceValidationArgs) -> list[tuple[str, object]]:
-    """The node configs a cluster or pool sets: `nodeConfig` (and a cluster's node-pool defaults)."""
+    """The node config of a cluster (its first pool) or a pool; absent, GKE's defaults apply, so an
+    absent `nodeConfig` is judged as an empty one (no Secure Boot, the default account)."""
     node_config = get(args.props, "nodeConfig")
-    return [("nodeConfig", node_config)] if node_config is not None else []
+    return [("nodeConfig", node_config if node_config is not None else {})]
 
 
 def _private_nodes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type == NODE_POOL:  # a pool inherits the cluster's setting unless it opts out
+        if get(args.props, "networkConfig", "enablePrivateNodes") is False:
+            report("networkConfig.enablePrivateNodes is false: this pool's nodes would get public IP addresses.", None)
+        return
     if get(args.props, "privateClusterConfig", "enablePrivateNodes") is not True:
         report("privateClusterConfig.enablePrivateNodes is not true: nodes would get public IP addresses.", None)
 
 
 def _workload_identity(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    # The pool name is `<project>.svc.id.goog`, built from config: presence is what matters.
-    if not has(get(args.props, "workloadIdentityConfig"), "workloadPool"):
+    # The pool name is `<project>.svc.id.goog`, built from config: presence decides, and when the
+    # value is known it must name a pool (an empty string enables nothing).
+    pool = known(args.props, "workloadIdentityConfig", "workloadPool")
+    if not has(get(args.props, "workloadIdentityConfig"), "workloadPool") or pool == "":
         report("workloadIdentityConfig.workloadPool is not set: pods would use the node's identity.", None)
 
 
@@ -176,11 +183,12 @@ POLICIES = [
     resource_policy(
         "gke-private-nodes",
         "GKE nodes have no public IP addresses.",
-        types=CLUSTER_ONLY,
+        types=BOTH,
         check=_private_nodes,
         severity=HIGH,
         enforcement=MANDATORY,
-        remediation="Set privateClusterConfig.enablePrivateNodes = true (egress goes through Cloud NAT).",
+        remediation="Set privateClusterConfig.enablePrivateNodes = true (egress goes through Cloud NAT) and never "
+        "networkConfig.enablePrivateNodes = false on a pool.",
         framework=checkov("CKV_GCP_64", "Ensure clusters are created with Private Nodes"),
         tags=["gke", "network"],
     ),

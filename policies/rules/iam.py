@@ -20,9 +20,10 @@ SERVICE_ACCOUNT_KEY = "gcp:serviceaccount/key:Key"
 
 
 def is_iam_resource(resource_type: str) -> bool:
-    """Every gcp IAM member / binding / policy type (`...IAMMember`, `...IAMBinding`, `...IAMPolicy`)."""
-    kind = resource_type.rsplit(":", 1)[-1]
-    return resource_type.startswith("gcp:") and kind in ("IAMMember", "IAMBinding", "IAMPolicy")
+    """Every gcp IAM member / binding / policy type (`...IAMMember`, `...IAMBinding`, `...IAMPolicy`,
+    whatever the resource's prefix and case: `TopicIAMMember`, `DatasetIamMember`, `SecretIamBinding`)."""
+    kind = resource_type.rsplit(":", 1)[-1].lower()
+    return resource_type.startswith("gcp:") and kind.endswith(("iammember", "iambinding", "iampolicy"))
 
 
 def roles_of(props: object) -> list[str]:

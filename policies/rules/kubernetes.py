@@ -123,6 +123,8 @@ def _probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
 def image_problem(image: str) -> str | None:
     if _DIGEST.search(image):
         return None
+    if "@" in image:
+        return "has a malformed digest (not @sha256: and 64 hex digits)"
     name = image.rsplit("/", 1)[-1]
     if ":" not in name:
         return "has no tag"

@@ -73,7 +73,7 @@ def test_at_least_forty_policies_each_fully_described(pack) -> None:
 
 
 def test_every_policy_has_a_compliant_and_a_violating_case(pack) -> None:
-    covered = {case.policy for module in CASE_MODULES for case in module.CASES} | set(DEDICATED)
+    covered = {case.policy for module in CASE_MODULES for case in getattr(module, "CASES", ())} | set(DEDICATED)
     assert {p.name for p in pack.info().policies} == covered
 
 

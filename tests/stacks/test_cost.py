@@ -13,6 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from components.cost import tier_cost
+from components.cost.arithmetic import Range
 from tests.conftest import STACKS
 from tests.helpers import config
 from tools.__main__ import main
@@ -69,9 +70,30 @@ def test_prod_prices_what_the_graph_holds(prod: StackGraph) -> None:
     result = estimate(prod)
     assert result.monthly("gke").low == pytest.approx(73.0 + 3 * 730 * 0.26804568 + 3 * 100 * 0.10)
     assert result.monthly("gke").high == pytest.approx(73.0 + 9 * 730 * 0.26804568 + 9 * 100 * 0.10)
-    assert result.monthly("gateway").low == pytest.approx(2 * 730 * 0.025 + 0.2406, abs=0.01)  # HTTP + HTTPS
+    # HTTP + HTTPS rules, LB data, Cloud Armor: one policy, 10 rules, 1 request/s for 730 hours
+    armor = 5.0 + 10 * 1.0 + 730 * 3600 / 1e6 * 0.75
+    assert result.monthly("gateway").low == pytest.approx(2 * 730 * 0.025 + 0.2406 + armor, abs=0.01)
+    assert result.monthly("storage").low == pytest.approx(902.5 * 0.044)  # the NAM4 bucket; Lustre not priced
     lustre = next(line for line in result.lines if line.item.price_key == "lustre.1000")
     assert lustre.item.quantity.low == 9000 and not lustre.priced
+
+
+def test_a_cache_with_read_replicas_is_billed_per_node(prod: StackGraph, dev: StackGraph) -> None:
+    """prod: 5 GB Standard Tier (M2) with one read replica = two nodes; dev: 1 GB Basic Tier (M1)."""
+    (cache,) = [line for line in estimate(prod).lines if line.item.component == "cache"]
+    assert cache.item.price_key == "redis.standard-node.m2"
+    assert cache.item.quantity.low == 5 * 2 * 730 and not cache.priced
+    (cache,) = [line for line in estimate(dev).lines if line.item.component == "cache"]
+    assert cache.item.price_key == "redis.basic.m1"
+    assert cache.monthly is not None and cache.monthly.low == pytest.approx(1 * 730 * 0.049)
+
+
+def test_staging_prices_the_hyperdisk_ml_store_and_its_throughput(graphs: dict[str, StackGraph]) -> None:
+    """512 GiB at $0.08 and 2,400 MiB/s at $0.12 a month, and the c3-standard-44 transfer pool at 0-1 VMs."""
+    lines = {line.item.price_key: line for line in estimate(graphs["staging"]).lines}
+    assert lines["disk.hyperdisk-ml"].monthly == Range.exactly(512 * 0.08)
+    assert lines["disk.hyperdisk-ml.throughput"].monthly == Range.exactly(2400 * 0.12)
+    assert lines["compute.c3-standard-44"].monthly == Range(0.0, 730 * 2.217688)
 
 
 def test_a_configured_price_reaches_the_tier_lines(prod: StackGraph) -> None:
@@ -82,9 +104,10 @@ def test_a_configured_price_reaches_the_tier_lines(prod: StackGraph) -> None:
         for name, figures in prod.outputs["tiers"].items()
     }
     priced = estimate(replace(prod, outputs={**prod.outputs, "tiers": tiers}))
-    assert priced.monthly("tier small").low == pytest.approx(1 * 730 * 10)  # 1-4 single-chip VMs
-    assert priced.monthly("tier small").high == pytest.approx(4 * 730 * 10)
-    assert priced.monthly("tier large").low == pytest.approx(8 * 730 * 6)  # one 8-chip slice, reservation
+    disk = 200 * 0.08  # a 200 GB Hyperdisk Balanced boot disk per VM
+    assert priced.monthly("tier small").low == pytest.approx(1 * 730 * 10 + 1 * disk)  # 1-4 single-chip VMs
+    assert priced.monthly("tier small").high == pytest.approx(4 * 730 * 10 + 4 * disk)
+    assert priced.monthly("tier large").low == pytest.approx(8 * 730 * 6 + 2 * disk)  # one 8-chip slice, reservation
     unpriced = estimate(prod)
     assert priced.monthly().low == pytest.approx(unpriced.monthly().low + 730 * (10 + 4 * 10 + 8 * 6))
 

@@ -30,7 +30,9 @@ LEFT_OUT = (
     "internet egress of responses and cross-region traffic",
     "Cloud Logging ingestion beyond the free allotment, Pub/Sub, Secret Manager, Certificate Manager, "
     "Cloud KMS and the budget (small or free at this scale)",
-    "Cloud Storage operations and the noncurrent object versions the lifecycle rules keep",
+    "Cloud Storage operations, the noncurrent object versions the lifecycle rules keep and the inter-region "
+    "replication a dual-region bucket pays per GB written",
+    "Hyperdisk Balanced IOPS and throughput provisioned above what a volume includes",
     "sustained-use and committed-use discounts on CPU VMs, credits and free tiers",
     "taxes; prices are USD list prices",
 )

@@ -81,7 +81,7 @@ def _line_json(line: Line) -> dict[str, Any]:
         "unitPriceUsd": None if line.unit_price is None else line.unit_price.rounded(6),
         "monthlyUsd": None if line.monthly is None else line.monthly.rounded(2),
         "price": _key(line),
-        "source": None if price is None else {"url": price.source, "read": price.read},
+        "source": None if price is None else {"url": price.source, "read": price.read, "secondary": price.secondary},
         "note": line.item.note or (price.note if price and line.unit_price is None else ""),
     }
 

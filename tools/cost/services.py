@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 from components.cost.arithmetic import HOURS_PER_MONTH, Range
 from tools.cost.inventory import GIB, KIB, Assumptions, Item, quantity_gib, serving_replicas
+from tools.cost.prices import redis_tier
 from tools.graph import Registration, StackGraph
 
 SECONDS_PER_HOUR = 3600
 NAT_VM_CAP = 32  # above 32 VMs the gateway is billed at a flat hourly rate
 _REGISTRY_IMAGE = re.compile(r'"image": "([a-z0-9-]+-docker\.pkg\.dev/[^"]+)"')
+_MIBPS = re.compile(r"^(\d+(?:\.\d+)?)Mi$")  # a StorageClass's provisioned-throughput-on-create
 # What runs model servers: the weights Jobs' small Python image is not a model-server image.
 _SERVING_WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
 
@@ -134,24 +136,45 @@ def storage_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[It
         parameters = claim_class.inputs.get("parameters") or {}
         size = quantity_gib(str(claim.inputs["spec"]["resources"]["requests"]["storage"]))
         if parameters.get("type") == "hyperdisk-ml":
-            key, what = (
-                "disk.hyperdisk-ml",
-                f"Hyperdisk ML {size:g} GiB, {parameters.get('provisioned-throughput-on-create')}/s",
-            )
+            yield from _hyperdisk_ml_items(claim.name, size, parameters, months, region)
         elif "parallelstore" in str(claim_class.inputs.get("provisioner")):
-            key, what = "parallelstore", f"Parallelstore {size:g} GiB"
-        else:
-            continue
-        yield Item("storage", f"{claim.name}: {what}", key, Range.exactly(size * months), "GiB-month", region)
+            what = f"{claim.name}: Parallelstore {size:g} GiB"
+            yield Item("storage", what, "parallelstore", Range.exactly(size * months), "GiB-month", region)
+
+
+def _hyperdisk_ml_items(
+    name: str, size: float, parameters: dict[str, str], months: float, region: str
+) -> Iterator[Item]:
+    """A Hyperdisk ML volume bills its capacity and its provisioned throughput."""
+    throughput = str(parameters.get("provisioned-throughput-on-create"))
+    what = f"{name}: Hyperdisk ML {size:g} GiB, {throughput}/s"
+    yield Item("storage", what, "disk.hyperdisk-ml", Range.exactly(size * months), "GiB-month", region)
+    if match := _MIBPS.match(throughput):
+        mibps = float(match.group(1))
+        yield Item(
+            "storage",
+            f"{name}: Hyperdisk ML throughput, {mibps:g} MiB/s provisioned",
+            "disk.hyperdisk-ml.throughput",
+            Range.exactly(mibps * months),
+            "MiB/s-month",
+            region,
+        )
 
 
 def cache_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item]:
+    """Memorystore for Redis by capacity tier; Standard Tier with read replicas is billed per node."""
     for redis in graph.by_type("gcp:redis/instance:Instance"):
         tier, gb = str(redis.inputs.get("tier")), float(redis.inputs["memorySizeGb"])
-        replicas = int(redis.inputs.get("replicaCount") or (1 if tier == "STANDARD_HA" else 0))
-        key = "redis.standard" if tier == "STANDARD_HA" else "redis.basic"
-        what = f"{redis.name}: {gb:g} GB {tier}, {replicas} replica(s)"
-        yield Item("cache", what, key, Range.exactly(gb * a.hours), "GB-hour", region)
+        capacity_tier = redis_tier(gb)
+        what = f"{redis.name}: {gb:g} GB {tier} ({capacity_tier.upper()})"
+        key, nodes = f"redis.basic.{capacity_tier}", 1
+        if tier == "STANDARD_HA" and redis.inputs.get("readReplicasMode") == "READ_REPLICAS_ENABLED":
+            replicas = int(redis.inputs.get("replicaCount") or 1)
+            key, nodes = f"redis.standard-node.{capacity_tier}", 1 + replicas
+            what += f", {nodes} nodes: primary + {replicas} read replica(s)"
+        elif tier == "STANDARD_HA":
+            key = f"redis.standard.{capacity_tier}"
+        yield Item("cache", what, key, Range.exactly(gb * nodes * a.hours), "GB-hour", region)
 
 
 def registry_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item]:
@@ -173,4 +196,5 @@ def operations_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator
         days = float(dataset.inputs.get("defaultPartitionExpirationMs") or 0) / 86_400_000
         gib = a.requests_per_second * 86_400 * days * a.log_entry_kib * KIB / GIB
         what = f"{dataset.name}: request logs, {days:g} days kept"
-        yield Item("operations", what, "bigquery.storage", Range.exactly(gib), "GiB-month", region)
+        location = str(dataset.inputs.get("location") or region).lower()
+        yield Item("operations", what, "bigquery.storage", Range.exactly(gib), "GiB-month", location)

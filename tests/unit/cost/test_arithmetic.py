@@ -84,7 +84,7 @@ def test_every_priced_line_grows_with_its_quantity(quantity: Range, factor: floa
 
 
 def test_an_unknown_location_is_not_priced() -> None:
-    line = price_item(Item("storage", "bucket", "storage.standard", Range(1, 1), "GB-month", "nam4"))
+    line = price_item(Item("storage", "bucket", "storage.standard", Range(1, 1), "GB-month", "northamerica-northeast1"))
     assert line.monthly is None and not line.priced
 
 

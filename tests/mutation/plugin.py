@@ -1,0 +1,58 @@
+"""The pytest plugin of mutation runs (`-p tests.mutation.plugin`, loaded by `tests/mutation/run.py`).
+
+- Hypothesis runs derandomized and without deadlines, so a mutant is killed by an assertion, never
+  by chance or by a loaded machine.
+- Stack graphs are evaluated once, then read back from disk, for mutants of modules that take no
+  part in evaluating the program (the policy pack, the policy runner): their graphs are the
+  unmutated program's, so each mutant's test process reads the pickles the first run wrote instead
+  of evaluating every stack again. `MUTATION_GRAPH_CACHE` names the folder (unset: no cache);
+  `MUTATION_GRAPH_CACHE_WRITE=1` lets a run fill it. The plugin patches `tools.graph.evaluate` when
+  pytest imports it, before any conftest binds the name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+
+from hypothesis import settings
+
+import tools.graph
+
+_evaluate = tools.graph.evaluate
+
+
+def _key(stack: str, config: Mapping[str, str] | None) -> str:
+    text = json.dumps([stack, dict(config) if config is not None else None], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def cached_evaluate(
+    stack: str, root: Path = tools.graph.PROJECT_ROOT, config: dict[str, str] | None = None, preview: bool = False
+) -> tools.graph.StackGraph:
+    if root != tools.graph.PROJECT_ROOT or preview:  # only the plain form is cached
+        return _evaluate(stack, root, config, preview)
+    folder = Path(os.environ["MUTATION_GRAPH_CACHE"])
+    path = folder / f"{stack}-{_key(stack, config)}.pickle"
+    if path.exists():
+        graph: tools.graph.StackGraph = pickle.loads(path.read_bytes())
+        return graph
+    graph = _evaluate(stack, config=config)
+    if os.environ.get("MUTATION_GRAPH_CACHE_WRITE") == "1":
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(pickle.dumps(graph))
+        partial.replace(path)  # parallel jobs may fill the same entry
+    return graph
+
+
+if os.environ.get("MUTATION_GRAPH_CACHE"):
+    tools.graph.evaluate = cached_evaluate
+
+
+settings.register_profile("mutation", deadline=None, derandomize=True, print_blob=False)
+settings.load_profile("mutation")

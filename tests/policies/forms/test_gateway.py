@@ -1,0 +1,166 @@
+"""policies/rules/gateway.py: every policy on an absent field and on each other wrong form."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.conftest import DELETE, changed
+from tests.policies.forms import Form, absent, check_form, shape
+
+BACKEND = ("gcp:compute/backendService:BackendService", "edge-backend")
+ARMOR = ("gcp:compute/securityPolicy:SecurityPolicy", "edge-armor")
+SMALL_POLICY = ("kubernetes:networking.gke.io/v1:GCPBackendPolicy", "edge-small-backend-policy")
+GATEWAY = ("kubernetes:gateway.networking.k8s.io/v1:Gateway", "edge-gateway")
+ROUTES = ("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "edge-routes")
+REDIRECT = ("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "edge-redirect")
+SMALL = ("kubernetes:apps/v1:Deployment", "edge-small")
+CONTAINER = "spec.template.spec.containers.0"
+
+FORMS = [
+    absent("lb-no-cdn-on-inference", "edge", BACKEND, "enableCdn", fires=False),
+    # A backend service without a scheme is EXTERNAL (the API's default); an internal one needs no Armor.
+    Form(
+        "lb-cloud-armor-attached",
+        "absent",
+        "edge",
+        BACKEND,
+        lambda r: changed(r, {"loadBalancingScheme": DELETE, "securityPolicy": DELETE}),
+        "no scheme, no securityPolicy",
+    ),
+    Form(
+        "lb-cloud-armor-attached",
+        "wrong",
+        "edge",
+        BACKEND,
+        lambda r: changed(r, {"loadBalancingScheme": "EXTERNAL", "securityPolicy": DELETE}),
+        "EXTERNAL without securityPolicy",
+    ),
+    Form(
+        "lb-cloud-armor-attached",
+        "wrong",
+        "edge",
+        BACKEND,
+        lambda r: changed(r, {"loadBalancingScheme": "INTERNAL_MANAGED", "securityPolicy": DELETE}),
+        "INTERNAL_MANAGED without securityPolicy",
+        fires=False,
+    ),
+    absent("lb-cloud-armor-attached", "edge", SMALL_POLICY, "spec.default"),
+    absent("lb-cloud-armor-rate-limit", "edge", ARMOR, "rules"),
+    shape("lb-cloud-armor-rate-limit", "empty", "edge", ARMOR, "rules", []),
+    Form(
+        "lb-cloud-armor-rate-limit",
+        "wrong",
+        "edge",
+        ARMOR,
+        lambda r: changed(r, {"rules.0.action": "rate_based_ban"}),
+        "rate_based_ban",
+        fires=False,
+    ),
+    shape("lb-cloud-armor-rate-limit", "wrong", "edge", ARMOR, "rules.0.action", "deny(403)"),
+    absent("lb-backend-timeout", "edge", SMALL_POLICY, "spec.default", expect="timeoutSec is None"),
+    shape("lb-backend-timeout", "wrong", "edge", SMALL_POLICY, "spec.default.timeoutSec", 299, expect="at least 300"),
+    shape("lb-backend-timeout", "wrong", "edge", SMALL_POLICY, "spec.default.timeoutSec", 300, fires=False),
+    absent("lb-access-logging", "edge", SMALL_POLICY, "spec.default.logging"),
+    absent("lb-access-logging", "edge", SMALL_POLICY, "spec.default.logging.enabled"),
+    absent("lb-https-in-prod", "edge", GATEWAY, "spec.listeners", stack=True, expect="no HTTPS listener"),
+    shape("lb-https-in-prod", "empty", "edge", GATEWAY, "spec.listeners", [], stack=True, expect="no HTTPS listener"),
+    shape(
+        "lb-https-in-prod",
+        "wrong",
+        "edge",
+        ROUTES,
+        "spec.parentRefs.0.sectionName",
+        "http",
+        stack=True,
+        expect="plain-HTTP",
+    ),
+    # A route bound to another Gateway is not this Gateway's to judge.
+    shape("lb-https-in-prod", "wrong", "edge", ROUTES, "spec.parentRefs.0.name", "other", stack=True, fires=False),
+    absent("lb-https-in-prod", "edge", REDIRECT, "spec.rules.0.filters", stack=True, expect="plain-HTTP"),
+    shape("lb-https-in-prod", "empty", "edge", REDIRECT, "spec.rules", [], stack=True, expect="plain-HTTP"),
+    Form(
+        "lb-https-in-prod",
+        "wrong",
+        "edge",
+        REDIRECT,
+        lambda r: changed(r, {"spec.rules.0.backendRefs": [{"name": "small", "port": 8000}]}),
+        "redirect rule that also forwards",
+        stack=True,
+        expect="plain-HTTP",
+    ),
+    shape(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.env.0.name",
+        "API_KEY",
+        stack=True,
+        expect="small",
+    ),
+    # The server's flag is as good as its environment variable, in either spelling.
+    Form(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(r, {f"{CONTAINER}.env": DELETE, f"{CONTAINER}.args": ["vllm", "serve", "--api-key=$(KEY)"]}),
+        "--api-key=... instead of VLLM_API_KEY",
+        stack=True,
+        fires=False,
+    ),
+    Form(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(r, {f"{CONTAINER}.env": DELETE, f"{CONTAINER}.args": ["vllm", "serve", "--api-key", "k"]}),
+        "--api-key k instead of VLLM_API_KEY",
+        stack=True,
+        fires=False,
+    ),
+    Form(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(r, {f"{CONTAINER}.env": DELETE, f"{CONTAINER}.args": ["vllm serve --api-key k"]}),
+        "--api-key inside a shell line",
+        stack=True,
+        fires=False,
+    ),
+    Form(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(r, {f"{CONTAINER}.env": DELETE, f"{CONTAINER}.args": ["vllm", "serve", "--api-keys"]}),
+        "--api-keys is another flag",
+        stack=True,
+        expect="small",
+    ),
+    # A Service whose selector matches no guarded pod leaves the route unauthenticated.
+    shape(
+        "lb-authenticated-routes",
+        "wrong",
+        "edge",
+        ("kubernetes:core/v1:Service", "edge-small-service"),
+        "spec.selector",
+        {"llm-platform/tier": "other"},
+        stack=True,
+        expect="small",
+    ),
+    absent(
+        "lb-authenticated-routes",
+        "edge",
+        ("kubernetes:core/v1:Service", "edge-small-service"),
+        "spec.selector",
+        stack=True,
+        expect="small",
+    ),
+]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=str)
+def test_form(pack, policy_graphs, form: Form) -> None:
+    check_form(pack, policy_graphs, form)
