@@ -12,6 +12,7 @@ from components.stack.foundation import build_foundation, cluster_and_pools, mod
 from components.stack.operations import operations
 from components.stack.outputs import Platform, export_outputs
 from components.stack.serving import edge, inference_tiers, serving_plane
+from components.stack.weights import model_weights_jobs
 
 config = concerns.load_config()
 naming = Naming(
@@ -21,14 +22,28 @@ naming = Naming(
 base = build_foundation(config, naming)
 cluster, pools = cluster_and_pools(config, naming, base)
 identity, serving = serving_identity(config, naming, base, cluster)
-store = model_weights(config, naming, base, cluster, identity, serving)
 plane = serving_plane(config, naming, base, cluster, identity, serving)
+weights = model_weights_jobs(config, naming, base, cluster, serving, plane.registry)
+store = model_weights(config, naming, base, cluster, identity, serving, weights)
 tiers = inference_tiers(config, cluster, pools, serving, store, plane, base.bucket)
 gateway = edge(config, naming, base, cluster, serving, tiers, plane.auth)
 cache, observability, budget = operations(config, naming, base, cluster, serving)
 
 export_outputs(
     Platform(
-        config, base, cluster, pools, identity, serving, store, plane, tiers, gateway, cache, observability, budget
+        config,
+        base,
+        cluster,
+        pools,
+        identity,
+        serving,
+        weights,
+        store,
+        plane,
+        tiers,
+        gateway,
+        cache,
+        observability,
+        budget,
     )
 )

@@ -169,6 +169,7 @@ UNCHECKED = {
     "gcp:projects/iAMAuditConfig:IAMAuditConfig": "part of the project IAM policy",
     "gcp:serviceaccount/account:Account": "IAM service account (id, display name)",
     "gcp:serviceaccount/iAMMember:IAMMember": "an IAM binding (role, member)",
+    "gcp:secretmanager/secretIamMember:SecretIamMember": "an IAM binding (role, member)",
     "gcp:storage/bucketIAMMember:BucketIAMMember": "an IAM binding (role, member)",
     "gcp:servicenetworking/connection:Connection": "a servicenetworking connection (network, ranges)",
 }

@@ -1,4 +1,4 @@
-"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench|vllm-release ...` (see `--help`)."""
+"""Offline tooling: `python -m tools preview|policy|export|diff|cost|bench|vllm-release|smoke ...` (see `--help`)."""
 
 from __future__ import annotations
 
@@ -192,6 +192,28 @@ def _vllm_release(args: argparse.Namespace) -> int:
     return vllm_release_main(args)
 
 
+def _smoke(args: argparse.Namespace) -> int:
+    import json
+
+    from tools.smoke import SmokeError, Tier, report, smoke, stack_outputs, target
+
+    try:
+        if args.outputs:
+            outputs = json.loads(Path(args.outputs).read_text(encoding="utf-8"))
+        elif args.stack:
+            outputs = stack_outputs(args.stack)
+        else:
+            outputs = {}
+        tiers = tuple(Tier(name, path, model) for name, path, model in args.tier or ())
+        where = target(outputs, url=args.url, key=args.api_key, tiers=tiers)
+    except (OSError, ValueError, SmokeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = smoke(where, first_token_s=args.first_token_timeout, timeout=args.timeout)
+    print(report(results, where.key))
+    return 0 if all(result.ok for result in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools", description="Offline tooling for the LLM platform.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +267,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     vllm_release_arguments(vllm_release)
     vllm_release.set_defaults(run=_vllm_release)
+
+    smoke = commands.add_parser("smoke", help="call every tier of a deployed stack through its endpoint")
+    smoke.add_argument("stack", nargs="?", help="read `pulumi stack output --json --show-secrets` of this stack")
+    smoke.add_argument("--outputs", metavar="FILE", help="a saved `pulumi stack output --json --show-secrets`")
+    smoke.add_argument("--url", help="the endpoint (default: the endpoint.url output)")
+    smoke.add_argument("--api-key", help="the key or ID token (default: the apiKey output, or $LLM_PLATFORM_API_KEY)")
+    smoke.add_argument(
+        "--tier", nargs=3, action="append", metavar=("NAME", "PATH", "MODEL"), help="a tier to call (repeatable)"
+    )
+    smoke.add_argument("--first-token-timeout", type=float, default=120, metavar="S", help="default 120")
+    smoke.add_argument("--timeout", type=float, default=300, metavar="S", help="per request, default 300")
+    smoke.set_defaults(run=_smoke)
 
     args = parser.parse_args(argv)
     return int(args.run(args))

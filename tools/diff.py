@@ -38,6 +38,7 @@ from tools.cost.report import delta_lines, delta_markdown
 from tools.graph import Registration, StackGraph, load_graph
 from tools.render import counted
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER
+from tools.weights import new_steps
 
 TOOLS_DIR = Path(__file__).resolve().parent
 # Paths (engine names, list indices dropped) whose change replaces the resource. Sources: the
@@ -109,6 +110,7 @@ class StackDiff:
     changes: list[Change]
     unchanged: int  # resources (as the preview counts them) with no change
     cost: CostDelta | None = None  # the monthly cost delta, when both graphs were evaluated
+    weights: list[str] = field(default_factory=list)  # the weights steps the update runs, and who waits
 
     def count(self, kind: str, custom: bool = True) -> int:
         return sum(1 for c in self.changes if c.kind == kind and c.custom is custom)
@@ -217,7 +219,8 @@ def diff_graphs(base: StackGraph, head: StackGraph, base_label: str = "base") ->
         )
     changes += [Change("create", r.type, r.name, r.urn, custom=r.custom) for r in created]
     changes += [Change("delete", r.type, r.name, r.urn, custom=r.custom) for r in deleted]
-    return StackDiff(head.stack, base_label, changes, unchanged)
+    weights = [step.line() for step in new_steps(base, head)]
+    return StackDiff(head.stack, base_label, changes, unchanged, weights=weights)
 
 
 # --- evaluating two revisions ------------------------------------------------------------------
@@ -363,7 +366,7 @@ def format_text(diff: StackDiff) -> str:
     header = f"offline diff of stack {diff.stack}: {diff.base} -> working tree"
     body = _lines(diff) or ["no changes"]
     cost = delta_lines(diff.cost) if diff.cost else []
-    return "\n".join([header, *body, f"Resources: {summary(diff)}", *cost])
+    return "\n".join([header, *diff.weights, *body, f"Resources: {summary(diff)}", *cost])
 
 
 def format_markdown(diffs: list[StackDiff]) -> str:
@@ -373,6 +376,7 @@ def format_markdown(diffs: list[StackDiff]) -> str:
     parts += [f"| `{d.stack}` | `{d.base}` | {summary(d)} |" for d in diffs]
     for diff in diffs:
         parts += ["", f"<details{' open' if diff.changes else ''}><summary>{diff.stack}</summary>", ""]
+        parts += [f"- {line}" for line in diff.weights] + ([""] if diff.weights else [])
         parts += ["```diff", *(_lines(diff) or ["no changes"]), "```", "", "</details>"]
     costs = [(d.stack, d.cost) for d in diffs if d.cost is not None]
     if costs:

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from tools.graph import Registration, StackGraph
+from tools.weights import weights_steps
 
 
 def _label(resource: Registration) -> str:
@@ -176,6 +177,11 @@ def print_preview(graph: StackGraph, console: Console | None = None) -> None:
         if table is not None:
             console.print()
             console.print(table)
+    steps = weights_steps(graph)
+    if steps:
+        console.print()
+        for step in steps:
+            console.print(escape(step.line()), soft_wrap=True)
 
 
 def _mermaid_id(urn: str) -> str:

@@ -56,6 +56,7 @@ TF_TYPES = {
     "gcp:pubsub/topic:Topic": "google_pubsub_topic",
     "gcp:pubsub/topicIAMMember:TopicIAMMember": "google_pubsub_topic_iam_member",
     "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
+    "gcp:secretmanager/secretIamMember:SecretIamMember": "google_secret_manager_secret_iam_member",
     "gcp:compute/backendService:BackendService": "google_compute_backend_service",
     "gcp:compute/firewall:Firewall": "google_compute_firewall",
     "gcp:compute/globalAddress:GlobalAddress": "google_compute_global_address",

@@ -46,6 +46,10 @@ def placeholder_problems(config: PlatformConfig) -> list[str]:
         if any(ipaddress.IPv4Network(network.cidr).subnet_of(doc) for doc in DOCUMENTATION_RANGES):
             key = f"{NAMESPACE}:cluster.masterAuthorizedNetworks[{index}].cidr"
             found.append((key, network.cidr, "your CI or VPN egress range (a documentation range reaches nobody)"))
+    token = config.model_store.fetch.token_secret_version  # projects/P/secrets/S/versions/V
+    if token and token.split("/")[1].startswith(PLACEHOLDER_PREFIX):
+        key = f"{NAMESPACE}:modelStore.fetch.tokenSecretVersion"
+        found.append((key, token, "the Secret Manager version of your Hugging Face token"))
     if config.gateway.domain and _example_domain(config.gateway.domain):
         found.append((f"{NAMESPACE}:gateway.domain", config.gateway.domain, "a domain you control"))
     for index, email in enumerate(config.observability.notification_emails):

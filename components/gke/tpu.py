@@ -207,6 +207,7 @@ def check_fit(shape: SliceShape, model: ModelSpec, memory_utilization: float) ->
             f"model needs {figures.hbm_need_gib:.1f} GiB HBM (weights {figures.weights_gib:.1f} + KV cache "
             f"{figures.kv_cache_gib:.1f}) but {shape.topology} has {figures.hbm_usable_gib:.1f} GiB usable "
             f"({shape.chips} chips x {HBM_GIB_PER_CHIP} GiB x {memory_utilization}) (allowed: a larger topology, "
-            "a smaller maxModelLen or maxNumSeqs, or fp8 weights / KV cache)"
+            "a smaller maxModelLen or maxNumSeqs, kvCacheDtype fp8, or a checkpoint quantized to fp8: vLLM TPU "
+            "does not quantize weights while loading)"
         )
     return figures

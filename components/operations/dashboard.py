@@ -181,7 +181,8 @@ def _unconfirmed_tpu_charts(scope: Scope, tier: TierView) -> list[Chart]:
 def _vllm_charts(selector: str) -> list[Chart]:
     return [
         Chart("Time to first token", _quantile_series("vllm:time_to_first_token_seconds", selector), "seconds"),
-        Chart("Time per output token", _quantile_series("vllm:time_per_output_token_seconds", selector), "seconds"),
+        # vLLM's time per output token since vllm#32661: the gap between consecutive output tokens.
+        Chart("Inter-token latency", _quantile_series("vllm:inter_token_latency_seconds", selector), "seconds"),
         Chart(
             "Requests running and waiting",
             (

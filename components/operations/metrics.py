@@ -23,6 +23,8 @@ Selecting one tier (names agreed with the serving work: Deployment or LeaderWork
 
 from __future__ import annotations
 
+from components.serving import vllm_release
+
 # --- the allow-list -------------------------------------------------------------------------------
 
 # GKE system metrics (https://cloud.google.com/monitoring/api/metrics_kubernetes).
@@ -63,17 +65,32 @@ EPP_METRICS = {
     "llm_d_epp_ready_endpoints": "gauge",
     "llm_d_epp_scheduler_e2e_duration_seconds": "histogram",
 }
-# vLLM's Prometheus metrics (facts sheet, Serving) with their Prometheus types.
-VLLM_METRICS = {
-    "vllm:num_requests_running": "gauge",
-    "vllm:num_requests_waiting": "gauge",
-    "vllm:kv_cache_usage_perc": "gauge",
-    "vllm:time_to_first_token_seconds": "histogram",
-    "vllm:time_per_output_token_seconds": "histogram",
-    "vllm:e2e_request_latency_seconds": "histogram",
-    "vllm:prompt_tokens_total": "counter",
-    "vllm:generation_tokens_total": "counter",
-}
+# The vLLM metrics the dashboard, alerts and autoscaler read, by the names vLLM defines them under.
+# Their series and types are not written here: they come from the pinned release's own definitions
+# (`components/serving/vllm_release.json`, extracted from `vllm/v1/metrics/loggers.py` and the rest by
+# `python -m tools vllm-release`), so a metric the release removed (as vllm#32661 removed
+# `vllm:time_per_output_token_seconds`) is missing from the allow-list and every panel, alert or SLO
+# that names it fails a test.
+VLLM_METRIC_NAMES = (
+    "vllm:num_requests_running",
+    "vllm:num_requests_waiting",
+    "vllm:kv_cache_usage_perc",
+    "vllm:time_to_first_token_seconds",
+    "vllm:inter_token_latency_seconds",
+    "vllm:e2e_request_latency_seconds",
+    "vllm:prompt_tokens",
+    "vllm:generation_tokens",
+)
+
+
+def release_series(names: tuple[str, ...]) -> dict[str, str]:
+    """Series name (as Managed Prometheus stores it) -> Prometheus type, for the names the release defines."""
+    defined = vllm_release.load().metrics
+    series = (defined[name].monitoring_type.split("/") for name in names if name in defined)
+    return {name: kind for _, name, kind in series}
+
+
+VLLM_METRICS = release_series(VLLM_METRIC_NAMES)
 # GKE's kube state metrics package (Managed Prometheus, resource prometheus_target), enabled on the
 # cluster with monitoring components DEPLOYMENT, STATEFULSET, HPA
 # (https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics).

@@ -11,17 +11,17 @@ from pydantic.alias_generators import to_camel
 from components.config.fields import FieldError, KubernetesName, StrictModel, raise_all
 from components.gke import pool_upgrades, tpu
 from components.gke.config import CapacityConfig
-from components.serving import cold_start, vllm_args
+from components.serving import cold_start, server_settings, vllm_args
 from components.serving.images import DEFAULT_VLLM_IMAGE, pinned_image
 from components.serving.presets import PRESETS
+from components.serving.server_settings import ServerSettings
+from components.storage.config import ModelSource, hub_repo_problem
 
 # Each tier's XLA compile cache lives under this folder of the model bucket (serving/compile_cache.py).
 COMPILE_CACHE_PREFIX = "compile-cache/"
 # Tier names become part of node pool names (`llm-<stack>-tpu-<tier>`, at most 40 characters).
 MAX_TIER_NAME = 20
 _SIZING_KEYS = {"topology": "topology", "machine_type": "machineType"}
-# vLLM's --kv-cache-dtype takes `auto` (the model's dtype) or fp8; int8 / int4 KV caches do not exist there.
-SERVABLE_KV_DTYPES = ("bf16", "fp16", "fp8")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_VERSION = re.compile(r"^projects/[^/]+/secrets/[A-Za-z0-9_-]{1,255}/versions/([0-9]+|latest)$")
 _REPOSITORY_ID = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -143,11 +143,20 @@ class ModelConfig(StrictModel):
     layers: int = Field(gt=0, le=1000)
     kv_heads: int = Field(gt=0, le=1024)
     head_dim: int = Field(gt=0, le=1024)
-    weight_dtype: tpu.Dtype = "bf16"
+    weight_dtype: tpu.Dtype = Field(
+        default="bf16", description="The checkpoint's weights: a preset's own, or a pre-quantized checkpoint's."
+    )
+    quantization: str | None = Field(
+        default=None,
+        description="vLLM's --quantization: the pre-quantized checkpoint's method (fp8 weights default to fp8).",
+    )
     kv_cache_dtype: tpu.Dtype = "bf16"
     max_model_len: int = Field(default=8192, ge=256, le=2_000_000)
     max_num_seqs: int = Field(default=64, ge=1, le=4096)
     max_position_embeddings: int | None = Field(default=None, ge=256, le=10_000_000)
+    source: ModelSource | None = Field(
+        default=None, description="Fetch the weights from the Hugging Face Hub; unset: uploaded by hand."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -163,14 +172,14 @@ class ModelConfig(StrictModel):
 
     @model_validator(mode="after")
     def _servable(self) -> ModelConfig:
-        problems = []
-        if self.kv_cache_dtype not in SERVABLE_KV_DTYPES:
-            problems.append(
-                FieldError(
-                    "kvCacheDtype",
-                    f"{self.kv_cache_dtype} is not a vLLM KV-cache type (allowed: {', '.join(SERVABLE_KV_DTYPES)})",
-                )
-            )
+        preset = PRESETS.get(self.preset) if self.preset else None
+        weights = server_settings.weight_problems(
+            self.weight_dtype, self.quantization, preset.weight_dtype if preset else None
+        )
+        problems = [FieldError(key, message) for key, message in weights]
+        kv_problem = server_settings.kv_cache_problem(self.weight_dtype, self.kv_cache_dtype)
+        if kv_problem:
+            problems.append(FieldError("kvCacheDtype", kv_problem))
         if self.max_position_embeddings is not None and self.max_model_len > self.max_position_embeddings:
             problems.append(
                 FieldError(
@@ -183,17 +192,45 @@ class ModelConfig(StrictModel):
             problems.append(
                 FieldError("path", f"{self.path!r} is not a folder inside the model store (allowed: e.g. org/model)")
             )
+        if self.source is not None and self.source.hub.repo is None and hub_repo_problem(self.name):
+            problems.append(
+                FieldError(
+                    "source.huggingFace.repo",
+                    f"is not set and the model's name {self.name!r} is not a Hub repository (allowed: "
+                    "namespace/name, e.g. meta-llama/Llama-3.1-8B-Instruct)",
+                )
+            )
         raise_all(problems)
         return self
 
     @property
     def folder(self) -> str:
-        return self.path or self.name
+        """The folder under the store's prefix: a fetched model's carries its revision, so a new revision is a
+        new folder beside the one running replicas still read."""
+        base = (self.path or self.name).rstrip("/")
+        return f"{base}/{self.source.hub.revision}" if self.source else base
 
-    def spec(self) -> tpu.ModelSpec:
-        return tpu.ModelSpec(
-            **self.model_dump(exclude={"preset", "name", "aliases", "path", "max_position_embeddings"}),
+    @property
+    def hub_repo(self) -> str | None:
+        """The Hub repository the weights are fetched from, or None when they are uploaded by hand."""
+        return (self.source.hub.repo or self.name) if self.source else None
+
+    def settings(self, memory_utilization: float, tensor_parallel: int, data_parallel: int) -> ServerSettings:
+        """What the server runs with and the estimates assume (server_settings.py): one value each."""
+        return ServerSettings(
+            weight_dtype=self.weight_dtype,
+            quantization=server_settings.quantization_of(self.weight_dtype, self.quantization),
+            kv_cache_dtype=self.kv_cache_dtype,
+            max_model_len=self.max_model_len,
+            max_num_seqs=self.max_num_seqs,
+            memory_utilization=memory_utilization,
+            tensor_parallel=tensor_parallel,
+            data_parallel=data_parallel,
         )
+
+    def spec(self, settings: ServerSettings) -> tpu.ModelSpec:
+        """The estimates' view of the model: its architecture with the server's settings."""
+        return settings.model(self.parameters_billion, self.layers, self.kv_heads, self.head_dim)
 
 
 class AutoscalingConfig(StrictModel):
@@ -245,7 +282,14 @@ class TierConfig(StrictModel):
     def _shape_and_fit(self) -> TierConfig:
         try:
             shape = tpu.slice_shape(self.topology, self.machine_type)
-            tpu.check_fit(shape, self.model.spec(), self.memory_utilization)
+        except tpu.SizingError as exc:
+            raise FieldError(_SIZING_KEYS[exc.input], str(exc)) from None
+        try:
+            vllm_args.parallelism(shape.chips, self.data_parallel_size)
+        except vllm_args.ParallelismError as exc:
+            raise FieldError("dataParallelSize", str(exc)) from None
+        try:
+            tpu.check_fit(shape, self.model.spec(self.settings), self.memory_utilization)
         except tpu.SizingError as exc:
             raise FieldError(_SIZING_KEYS[exc.input], str(exc)) from None
         problems = []
@@ -271,10 +315,6 @@ class TierConfig(StrictModel):
                     f"{self.min_replicas}: flex-start capacity has no static node count (allowed: 0)",
                 )
             )
-        try:
-            vllm_args.parallelism(shape.chips, self.data_parallel_size)
-        except vllm_args.ParallelismError as exc:
-            problems.append(FieldError("dataParallelSize", str(exc)))
         if shape.multi_host and self.data_parallel_size != 1:
             problems.append(
                 FieldError(
@@ -300,8 +340,15 @@ class TierConfig(StrictModel):
         return tpu.slice_shape(self.topology, self.machine_type)
 
     @property
+    def settings(self) -> ServerSettings:
+        """The one source of the server's arguments and the tier's estimates."""
+        tensor_parallel, data_parallel = vllm_args.parallelism(self.shape.chips, self.data_parallel_size)
+        return self.model.settings(self.memory_utilization, tensor_parallel, data_parallel)
+
+    @property
     def estimate(self) -> tpu.TierEstimate:
-        return tpu.estimate(self.shape, self.model.spec(), self.memory_utilization)
+        settings = self.settings
+        return tpu.estimate(self.shape, self.model.spec(settings), settings.memory_utilization)
 
     @property
     def startup_seconds(self) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components.gke.tpu import TENSORCORES_PER_CHIP
+from components.serving.server_settings import ServerSettings
 
 # Flags the platform derives; a tier's vllmArgs may not set them again.
 DERIVED_FLAGS = (
@@ -29,11 +30,13 @@ DERIVED_FLAGS = (
     "--max-num-seqs",
     "--gpu-memory-utilization",
     "--kv-cache-dtype",
+    "--dtype",
+    "--quantization",
     "--api-key",
     "--shutdown-timeout",
 )
 # Short forms vLLM accepts for the same settings.
-_ALIASES = {"-tp": "--tensor-parallel-size", "-dp": "--data-parallel-size"}
+_ALIASES = {"-tp": "--tensor-parallel-size", "-dp": "--data-parallel-size", "-q": "--quantization"}
 
 # The image clones vLLM into /workspace/vllm (tpu-inference docker/Dockerfile); vLLM moved the
 # multi-node bootstrap from examples/online_serving/ to examples/ray_serving/ in its May 2026
@@ -91,16 +94,12 @@ def repeated_derived_flags(extra_args: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """What the server command line is derived from."""
+    """What the server command line is derived from: where the model is, what it is called, and the
+    settings the tier's estimates assume (server_settings.py)."""
 
     model_path: str
     served_model_name: str
-    chips: int
-    data_parallel: int
-    max_model_len: int
-    max_num_seqs: int
-    memory_utilization: float
-    kv_cache_fp8: bool
+    settings: ServerSettings
     port: int
     shutdown_timeout: int  # seconds vLLM drains running requests after SIGTERM (components/serving/drain.py)
     extra_args: tuple[str, ...] = ()
@@ -110,7 +109,6 @@ class ServerSpec:
 
 def server_args(spec: ServerSpec) -> list[str]:
     """`vllm serve` arguments: the derived flags, then the tier's own."""
-    tensor_parallel, data_parallel = parallelism(spec.chips, spec.data_parallel)
     args = [
         "--host=0.0.0.0",
         f"--port={spec.port}",
@@ -120,18 +118,9 @@ def server_args(spec: ServerSpec) -> list[str]:
             if spec.aliases
             else [f"--served-model-name={spec.served_model_name}"]
         ),
-        f"--tensor-parallel-size={tensor_parallel}",
+        *spec.settings.arguments(),
+        f"--shutdown-timeout={spec.shutdown_timeout}",
     ]
-    if data_parallel > 1:
-        args.append(f"--data-parallel-size={data_parallel}")
-    args += [
-        f"--max-model-len={spec.max_model_len}",
-        f"--max-num-seqs={spec.max_num_seqs}",
-        f"--gpu-memory-utilization={spec.memory_utilization}",
-    ]
-    if spec.kv_cache_fp8:
-        args.append("--kv-cache-dtype=fp8")
-    args.append(f"--shutdown-timeout={spec.shutdown_timeout}")
     return [*args, *spec.extra_args]
 
 

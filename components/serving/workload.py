@@ -98,12 +98,7 @@ def server_args(inputs: PodInputs) -> list[str]:
         vllm_args.ServerSpec(
             model_path=f"{inputs.mount.model_root}/{config.model.folder}",
             served_model_name=config.model.name,
-            chips=config.shape.chips,
-            data_parallel=config.data_parallel_size,
-            max_model_len=config.model.max_model_len,
-            max_num_seqs=config.model.max_num_seqs,
-            memory_utilization=config.memory_utilization,
-            kv_cache_fp8=config.model.kv_cache_dtype == "fp8",
+            settings=config.settings,
             port=inputs.port,
             shutdown_timeout=inputs.drain.shutdown_timeout,
             extra_args=tuple(config.vllm_args),

@@ -28,6 +28,7 @@ from components.storage import (
     ModelBucketArgs,
     ModelStore,
     ModelStoreArgs,
+    ModelWeightsJob,
     StoreContext,
     create_model_store,
 )
@@ -164,6 +165,7 @@ def model_weights(
     cluster: GkeCluster,
     identity: WorkloadIdentity,
     serving: ServingNamespace,
+    weights: dict[str, ModelWeightsJob],
 ) -> ModelStore:
     store_args = ModelStoreArgs(
         project=config.project,
@@ -176,6 +178,9 @@ def model_weights(
         mount_path=config.model_store.mount_path,
         provider=cluster.provider,
         protect=config.protect,
+        bucket_name=base.bucket.bucket_name,
+        weights=tuple(job.weights for job in weights.values()),
+        weights_ready={folder: job.job for folder, job in weights.items()},
     )
     context = StoreContext(
         network_id=base.network.network_id,

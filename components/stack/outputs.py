@@ -18,7 +18,7 @@ from components.serving.inference_tier import workload_name
 from components.serving.rollout import rollout
 from components.stack.foundation import Foundation
 from components.stack.serving import ServingPlane, tier_drain
-from components.storage import ModelStore, weights_read_seconds
+from components.storage import ModelStore, ModelWeightsJob, weights_read_seconds
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Platform:
     pools: dict[str, TpuNodePool]
     identity: WorkloadIdentity
     serving: ServingNamespace
+    weights: dict[str, ModelWeightsJob]
     store: ModelStore
     plane: ServingPlane
     tiers: dict[str, InferenceTier]
@@ -61,6 +62,7 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "servedModelName": platform.tiers[name].served_model_name,
             # With routing by model, the names a request's `model` may carry to reach this tier.
             "models": None if by_path else list(platform.tiers[name].served_model_names),
+            "weights": weights_output(platform, config.tiers[name].model.folder),
             "path": tier_path(prefixes.get(name)) if reachable else None,
             "estimatedColdStart": cold_start.estimate(tier.model.parameters_billion, read_seconds).as_output(),
             "cost": tier_cost(
@@ -70,6 +72,18 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "rollout": rollout(tier).as_output(tier),
         }
     return outputs
+
+
+def weights_output(platform: Platform, folder: str) -> dict[str, Any]:
+    """Where a tier's weights come from, where they land, and the Job that puts them there."""
+    config, job = platform.config, platform.weights[folder]
+    weights = job.weights
+    return {
+        "source": f"hf://{weights.repo}@{weights.revision}" if weights.repo else "uploaded by hand",
+        "bucketFolder": f"gs://{platform.base.bucket.bucket_name}/{weights.object_prefix(config.model_store.prefix)}",
+        "modelPath": weights.server_path(config.model_store.mount_path),
+        "job": job.job.metadata.name,
+    }
 
 
 def export_outputs(platform: Platform) -> None:

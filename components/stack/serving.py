@@ -133,6 +133,7 @@ def inference_tiers(
                 pools[name].node_pool,
                 serving.service_account,
                 *store.mount.ready,
+                *store.mount.folder_ready.get(tier.model.folder, []),
                 plane.cache_grant.grant,
                 plane.registry.repository,
                 *plane.auth.secrets,

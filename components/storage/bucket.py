@@ -26,9 +26,11 @@ class ModelBucket(PlatformComponent):
     def __init__(self, name: str, args: ModelBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("storage:ModelBucket", name, opts)
         config = args.config
+        # Known at program time: names and annotations that must not wait for the bucket to exist.
+        self.bucket_name = config.name or default_bucket_name(args.project, args.naming.stack)
         self.bucket = gcp.storage.Bucket(
             f"{name}-bucket",
-            name=config.name or default_bucket_name(args.project, args.naming.stack),
+            name=self.bucket_name,
             project=args.project,
             location=(config.location or args.region).upper(),
             storage_class="STANDARD",

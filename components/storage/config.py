@@ -180,7 +180,10 @@ class LustreConfig(StrictModel):
     capacity_gib: int = Field(default=9_000, description="Capacity; can only grow.")
     filesystem: Annotated[str, AfterValidator(_lustre_filesystem)] = "models"
     import_generation: int = Field(
-        default=1, ge=1, description="Bump to import the bucket folder again (new or changed weights)."
+        default=1,
+        ge=1,
+        description="Bump only to import again weights replaced in place under the same folder; a changed model "
+        "path or revision is imported by itself.",
     )
     import_timeout_minutes: int = Field(default=180, ge=10, le=1440)
 
@@ -221,6 +224,100 @@ class GcsFuseConfig(StrictModel):
     download_chunk_size_mb: int = Field(default=10, ge=1, le=1024)
 
 
+_HUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_SECRET_VERSION = re.compile(r"^projects/[^/]+/secrets/[A-Za-z0-9_-]{1,255}/versions/([0-9]+|latest)$")
+
+
+def hub_repo_problem(value: str) -> str | None:
+    """Why `value` is not a Hugging Face Hub model id (`namespace/name`), or None."""
+    if _HUB_REPO.match(value) and ".." not in value and not value.endswith((".git", ".")):
+        return None
+    return (
+        f"{value!r} is not a Hugging Face Hub repository (allowed: namespace/name, e.g. "
+        "meta-llama/Llama-3.1-8B-Instruct)"
+    )
+
+
+def _hub_repo(value: str) -> str:
+    problem = hub_repo_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _commit(value: str) -> str:
+    if not _COMMIT.match(value):
+        raise ValueError(
+            f"{value!r} is not a pinned revision: a branch or tag moves, and a new commit would be fetched under "
+            "the same folder (allowed: the 40-character commit hash; `git ls-remote https://huggingface.co/REPO "
+            "main` prints the current one)"
+        )
+    return value
+
+
+def _ignore_pattern(value: str) -> str:
+    if not value or not value.isprintable() or value.startswith("/"):
+        raise ValueError(f"{value!r} is not a file pattern of the repository (allowed: e.g. original/*)")
+    return value
+
+
+def _secret_version(value: str) -> str:
+    if not _SECRET_VERSION.match(value):
+        raise ValueError(
+            f"{value!r} is not a Secret Manager version (allowed: projects/PROJECT/secrets/SECRET/versions/N or "
+            "/versions/latest)"
+        )
+    return value
+
+
+class HuggingFaceSource(StrictModel):
+    """One pinned commit of a Hugging Face Hub repository, fetched into the model bucket by a Job."""
+
+    repo: Annotated[str, AfterValidator(_hub_repo)] | None = Field(
+        default=None, description="Defaults to the model's name."
+    )
+    revision: Annotated[str, AfterValidator(_commit)]
+    ignore_patterns: list[Annotated[str, AfterValidator(_ignore_pattern)]] = Field(
+        default_factory=lambda: ["original/*"],
+        description="Repository files not fetched (fnmatch); Llama repositories duplicate their weights "
+        "under original/.",
+    )
+
+
+class ModelSource(StrictModel):
+    """Where a tier's weights come from when the platform fetches them (unset: uploaded by hand)."""
+
+    hugging_face: HuggingFaceSource | None = None
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> ModelSource:
+        if self.hugging_face is None:
+            raise FieldError(
+                "huggingFace.revision",
+                "required but not set: the Hugging Face Hub is the source a Job fetches from (allowed: the "
+                "40-character commit to fetch; or no source at all for weights uploaded by hand)",
+            )
+        return self
+
+    @property
+    def hub(self) -> HuggingFaceSource:
+        assert self.hugging_face is not None  # the validator guarantees it
+        return self.hugging_face
+
+
+class WeightsFetchConfig(StrictModel):
+    """The Jobs that fetch weights into the bucket (or check a folder uploaded by hand) before tiers roll."""
+
+    token_secret_version: Annotated[str, AfterValidator(_secret_version)] | None = Field(
+        default=None,
+        description="Secret Manager version holding a Hugging Face token (gated repositories need one); "
+        "the Job reads it with its own identity, it never enters the graph.",
+    )
+    timeout_minutes: int = Field(default=360, ge=10, le=2880)
+    parallel_files: int = Field(default=4, ge=1, le=32, description="Files a Job transfers at once.")
+
+
 ModelStoreType = Literal["lustre", "gcsfuse", "hyperdisk-ml", "parallelstore"]
 
 
@@ -232,6 +329,7 @@ class ModelStoreConfig(StrictModel):
     gcsfuse: GcsFuseConfig = Field(default_factory=GcsFuseConfig)
     hyperdisk_ml: HyperdiskMlConfig = Field(default_factory=HyperdiskMlConfig)
     parallelstore: ParallelstoreConfig = Field(default_factory=ParallelstoreConfig)
+    fetch: WeightsFetchConfig = Field(default_factory=WeightsFetchConfig)
 
     @model_validator(mode="after")
     def _parallelstore_needs_opt_in(self) -> ModelStoreConfig:

@@ -107,5 +107,7 @@ class GcsFuseModelStore(PlatformComponent):
                 "gke-gcsfuse/memory-limit": "0",
                 "gke-gcsfuse/ephemeral-storage-limit": "0",
             },
+            # Pods read the bucket itself: a folder is in place once its fetch or check Job completes.
+            folder_ready={folder: [job] for folder, job in args.weights_ready.items()},
         )
         self.register_outputs({"claim": self.claim.metadata.name, "volume": self.volume.metadata.name})

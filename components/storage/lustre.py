@@ -29,8 +29,10 @@ from components.storage.lustre_import import (
     import_role,
     importer_member,
     importer_pod,
+    lustre_path,
 )
 from components.storage.mount import ModelStoreArgs, claim_mount
+from components.storage.weights import ModelWeights, step_annotations
 
 CSI_DRIVER = "lustre.csi.storage.gke.io"
 LNET_PORT = "988"
@@ -61,13 +63,18 @@ def lnet_rule(
     )
 
 
+def instance_id_of(naming: Naming) -> str:
+    """The instance's id, known before it exists (the import Jobs' names and arguments use it)."""
+    return naming.name("weights")
+
+
 def instance_args(
     naming: Naming, project: str, zone: str, network: pulumi.Input[str], config: LustreConfig, protect: bool
 ) -> gcp.lustre.InstanceArgs:
     """The instance in the TPU zone on the stack's VPC; protected stacks refuse its deletion in the
     provider too, as the cluster does."""
     return gcp.lustre.InstanceArgs(
-        instance_id=naming.name("weights"),
+        instance_id=instance_id_of(naming),
         project=project,
         location=zone,
         network=network,
@@ -153,17 +160,17 @@ class LustreModelStore(PlatformComponent):
         self.import_role, self.importer_can_import = self._importer_can_import(name, args)
         self.importer_ksa = self._importer_ksa(name, args)
         self.importer_federation = self._importer_federation(name, args)
-        self.import_job_name = self._import_job_name(args)
-        self.import_job = self._import_job(name, args)
+        self.imports = self._imports(name, args)
         self.volume, self.claim = self._volume_and_claim(name, args)
         self.read_gib_s: float | None = read_gib_s(args.config.capacity_gib, args.config.per_unit_storage_throughput)
-        # Serving pods wait for the claim and for the import that fills it.
-        self.mount = claim_mount(self.claim, args.mount_path, "lustre", ready=[self.import_job])
+        # Serving pods wait for the claim, and each tier for the import of its own folder.
+        folder_ready = {folder: [job] for folder, job in self.imports.items()}
+        self.mount = claim_mount(self.claim, args.mount_path, "lustre", folder_ready=folder_ready)
         self.register_outputs(
             {
                 "instance": self.instance.instance_id,
                 "mount_point": self.instance.mount_point,
-                "job": self.import_job_name,
+                "jobs": [job.metadata.name for job in self.imports.values()],
             }
         )
 
@@ -240,25 +247,34 @@ class LustreModelStore(PlatformComponent):
             opts=self.child(),
         )
 
-    def _import_job_name(self, args: LustreModelStoreArgs) -> pulumi.Output[str]:
-        generation = str(args.config.import_generation)
-        return pulumi.Output.all(args.bucket, self.instance.instance_id).apply(
-            lambda parts: import_job_name(args.naming.prefix, str(parts[0]), args.prefix, str(parts[1]), generation)
-        )
+    def _imports(self, name: str, args: LustreModelStoreArgs) -> dict[str, k8s.batch.v1.Job]:
+        """One import per model folder, each after the Job that put its folder in the bucket only, so a
+        tier waits for its own folder; imports that meet on the instance take turns (the script retries
+        while another transfer runs)."""
+        return {
+            weights.folder: self._import_job(f"{name}-import-{weights.digest}", args, weights)
+            for weights in args.weights
+        }
 
-    def _import_job(self, name: str, args: LustreModelStoreArgs) -> k8s.batch.v1.Job:
-        """The Job that fills the instance from the bucket folder, waited for by Pulumi."""
-        config = args.config
-        source = pulumi.Output.concat("gs://", args.bucket, "/", args.prefix)
-        pod = importer_pod(args.project, args.zone, args.system_node_selector, self.instance.instance_id, source)
+    def _import_job(self, name: str, args: LustreModelStoreArgs, weights: ModelWeights) -> k8s.batch.v1.Job:
+        """The Job that copies one bucket folder into the instance, waited for by Pulumi."""
+        config, instance_id = args.config, instance_id_of(args.naming)
+        source = f"gs://{args.bucket_name}/{weights.object_prefix(args.prefix)}"
+        destination = lustre_path(weights.folder)
+        identity = (args.bucket_name, weights.object_prefix(args.prefix), instance_id, str(config.import_generation))
+        pod = importer_pod(args.project, args.zone, args.system_node_selector, instance_id, source, destination)
+        fetched = [args.weights_ready[weights.folder]] if weights.folder in args.weights_ready else []
+        annotations = step_annotations(
+            "import", f"import of {source} into Lustre {destination}", [weights.server_path(args.mount_path)]
+        )
         return k8s.batch.v1.Job(
-            f"{name}-import",
+            name,
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=self.import_job_name,
+                name=import_job_name(args.naming.prefix, *identity),
                 namespace=args.namespace,
                 labels={"app.kubernetes.io/part-of": "llm-platform", "app.kubernetes.io/name": "lustre-import"},
                 # A failed import is replaced on the next update instead of being waited on again.
-                annotations={"pulumi.com/replaceUnready": "true"},
+                annotations={**annotations, "pulumi.com/replaceUnready": "true"},
             ),
             spec=import_job_spec(config, pod),
             opts=self.child(
@@ -269,6 +285,7 @@ class LustreModelStore(PlatformComponent):
                     self.importer_can_import,
                     self.importer_federation,
                     self.importer_ksa,
+                    *fetched,
                 ],
                 custom_timeouts=pulumi.CustomTimeouts(create=f"{config.import_timeout_minutes + 10}m"),
             ),

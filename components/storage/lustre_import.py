@@ -2,12 +2,16 @@
 
 pulumi-gcp has no resource for the ImportData API, so a Kubernetes Job on the system pool runs
 `gcloud lustre instances import-data` (pinned Google Cloud CLI image) and Pulumi waits for it to
-complete; a failed import fails the update with the Job's error. The Job's name carries a hash of
-the bucket folder, the instance and `importGeneration`, so changing any of them runs a new import;
-imports are incremental, so a re-run copies only new or changed objects. The Job runs as its own
-Google service account (Workload Identity) with a custom role holding only
-`lustre.instances.importData` and `lustre.operations.get`; the Lustre service agent, which does
-the copy, gets `roles/storage.objectViewer` on the bucket and nothing else.
+complete; a failed import fails the update with the Job's error. One Job per model folder a tier
+serves (`gs://BUCKET/<prefix><folder>/` into `/<folder>/`, which pods see under the mount path),
+each after the Job that fetched or checked that folder; an instance runs one transfer at a time, so
+an import that meets another retries until it has its turn (within the Job's deadline). A Job's
+name carries a hash of the bucket folder, the instance and `importGeneration`, so a changed model
+path or revision is a new import run by itself, and nothing else is; imports are incremental, so a
+re-run copies only new or changed objects. The Job runs as its own Google service account
+(Workload Identity) with a custom role holding only `lustre.instances.importData` and
+`lustre.operations.get`; the Lustre service agent, which does the copy, gets
+`roles/storage.objectViewer` on the bucket and nothing else.
 (https://docs.cloud.google.com/managed-lustre/docs/transfer-data)
 """
 
@@ -28,23 +32,27 @@ IMPORTER_KSA = "lustre-importer"
 # Not the image's `cloudsdk` user (1000): a high UID that cannot collide with a host account; gcloud
 # needs no passwd entry, only a writable CLOUDSDK_CONFIG.
 GCLOUD_UID = 10001
-# One transfer per instance at a time: a second fails ABORTED; fresh IAM grants take minutes to apply.
+# One transfer per instance at a time: a second fails ABORTED, and waits its turn until the Job's
+# deadline (importTimeoutMinutes); fresh IAM grants take minutes to apply.
 IMPORT_SCRIPT = """\
 set -u
-for attempt in $(seq 1 40); do
+attempt=0
+while true; do
+  attempt=$((attempt + 1))
   if gcloud lustre instances import-data "$INSTANCE" --project="$PROJECT" --location="$ZONE" \\
-      --gcs-path-uri="$SOURCE" --lustre-path=/ 2>/tmp/import.err; then
+      --gcs-path-uri="$SOURCE" --lustre-path="$LUSTRE_PATH" 2>/tmp/import.err; then
     echo "import of $SOURCE into $INSTANCE completed"; exit 0
   fi
   cat /tmp/import.err >&2
-  if grep -qE 'ABORTED|PERMISSION_DENIED' /tmp/import.err; then
-    echo "attempt $attempt: another transfer is running or IAM is still propagating; retrying in 60 s" >&2
-    sleep 60
+  if grep -q ABORTED /tmp/import.err; then
+    echo "attempt $attempt: another transfer holds the instance; retrying in 60 s" >&2
+  elif grep -q PERMISSION_DENIED /tmp/import.err && [ "$attempt" -le 15 ]; then
+    echo "attempt $attempt: IAM is still propagating; retrying in 60 s" >&2
   else
     exit 1
   fi
+  sleep 60
 done
-exit 1
 """
 
 
@@ -52,6 +60,11 @@ def import_job_name(prefix: str, *identity: str) -> str:
     """A Job name that changes exactly when what the import copies, or where to, changes."""
     digest = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:10]
     return f"{prefix}-lustre-import-{digest}"
+
+
+def lustre_path(folder: str) -> str:
+    """Where a folder lands in the file system: the PersistentVolume mounts its root at the mount path."""
+    return f"/{folder}/"
 
 
 def import_role(project: str, naming: Naming) -> str:
@@ -83,6 +96,7 @@ def importer_pod(
     node_selector: dict[str, str],
     instance_id: pulumi.Input[str],
     source: pulumi.Input[str],
+    destination: str,
 ) -> k8s.core.v1.PodSpecArgs:
     """The import Job's pod: the restricted Pod Security profile, on the system pool."""
     return k8s.core.v1.PodSpecArgs(
@@ -107,6 +121,7 @@ def importer_pod(
                     k8s.core.v1.EnvVarArgs(name="ZONE", value=zone),
                     k8s.core.v1.EnvVarArgs(name="INSTANCE", value=instance_id),
                     k8s.core.v1.EnvVarArgs(name="SOURCE", value=source),
+                    k8s.core.v1.EnvVarArgs(name="LUSTRE_PATH", value=destination),
                     k8s.core.v1.EnvVarArgs(name="CLOUDSDK_CONFIG", value="/tmp/gcloud"),
                 ],
                 resources=k8s.core.v1.ResourceRequirementsArgs(

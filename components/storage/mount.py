@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -9,6 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.naming import Naming
+from components.storage.weights import ModelWeights
 
 VOLUME_NAME = "model-weights"
 
@@ -23,6 +25,9 @@ class ModelMount:
     model_root: str
     store: str
     ready: list[pulumi.Resource] = field(default_factory=list)  # what a workload must wait for
+    # What puts each model folder in place in this store (its fetch or check Job, or its import), so a
+    # tier waits for its own folder only.
+    folder_ready: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
 
 
 def claim_mount(
@@ -32,6 +37,7 @@ def claim_mount(
     extra_volumes: list[k8s.core.v1.VolumeArgs] | None = None,
     pod_annotations: dict[str, str] | None = None,
     ready: list[pulumi.Resource] | None = None,
+    folder_ready: Mapping[str, Sequence[pulumi.Resource]] | None = None,
 ) -> ModelMount:
     """The claim mounted read-only at `mount_path`; pods wait for the claim (and whatever fills it)."""
     volume = k8s.core.v1.VolumeArgs(
@@ -47,6 +53,7 @@ def claim_mount(
         model_root=mount_path,
         store=store,
         ready=[claim, *(ready or [])],
+        folder_ready=folder_ready or {},
     )
 
 
@@ -69,6 +76,11 @@ class ModelStoreArgs:
     mount_path: str
     provider: k8s.Provider
     protect: bool
+    # The bucket's name as the config gives it, known at program time (names and annotations).
+    bucket_name: str = field(kw_only=True)
+    # The folders the tiers serve and the Job that fetches or checks each in the bucket (by folder).
+    weights: tuple[ModelWeights, ...] = field(default=(), kw_only=True)
+    weights_ready: Mapping[str, pulumi.Resource] = field(default_factory=dict, kw_only=True)
 
 
 class ModelStore(Protocol):

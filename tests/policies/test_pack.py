@@ -23,6 +23,7 @@ from tests.policies import (
     test_stack,
     test_storage,
     test_tpu,
+    test_weights,
 )
 from tools.policy import LEVEL_NAMES, SEVERITY_NAMES
 from tools.stack_config import PROJECT_ROOT
@@ -32,6 +33,7 @@ CASE_MODULES = (
     test_gke,
     test_tpu,
     test_storage,
+    test_weights,
     test_iam,
     test_cache,
     test_kubernetes,

@@ -42,6 +42,10 @@ def _real_values(stack: str) -> dict[str, str]:
         if tier.get("capacity", {}).get("reservation"):
             tier["capacity"]["reservation"] = "tpu7x-ironwood-1"
     values["llm-platform:tiers"] = json.dumps(tiers)
+    store = json.loads(values.get("llm-platform:modelStore", "{}"))
+    if "fetch" in store:
+        store["fetch"]["tokenSecretVersion"] = f"projects/acme-llm-{stack}/secrets/huggingface-token/versions/latest"
+        values["llm-platform:modelStore"] = json.dumps(store)
     return values
 
 
@@ -88,6 +92,11 @@ def test_a_real_run_with_every_placeholder_replaced_goes_through(stack: str, rea
             "llm-platform:observability",
             {"notificationEmails": ["team@oncall.test"]},
             "llm-platform:observability.notificationEmails[0]",
+        ),
+        (
+            "llm-platform:modelStore",
+            {"fetch": {"tokenSecretVersion": "projects/replace-me-llm-dev/secrets/hf/versions/1"}},
+            "llm-platform:modelStore.fetch.tokenSecretVersion",
         ),
     ],
 )

@@ -19,6 +19,18 @@ ADAPTER_KSA = POOL + "/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-a
 AGENT = "serviceAccount:service-123456789012@{domain}.iam.gserviceaccount.com"
 BILLING = "serviceAccount:billing-budget-alert@system.gserviceaccount.com"
 
+WEIGHTS_KSA = POOL + "/subject/ns/llm-serving/sa/llm-{stack}-weights-{digest}"
+
+
+def _weights_grants(digest: str) -> dict[str, tuple[str, str]]:
+    """A weights Job's two grants: its own folder (condition asserted in test_weights_job.py), the token."""
+    member = WEIGHTS_KSA.replace("{digest}", digest)
+    return {
+        f"weights-{digest}-folder": ("roles/storage.objectUser", member),
+        f"weights-{digest}-token": ("roles/secretmanager.secretAccessor", member),
+    }
+
+
 COMMON_GRANTS = {
     "gke-nodes-artifactregistry-reader": ("roles/artifactregistry.reader", NODES),
     "gke-nodes-container-defaultnodeserviceaccount": ("roles/container.defaultNodeServiceAccount", NODES),
@@ -31,8 +43,11 @@ COMMON_GRANTS = {
         AGENT.format(domain="service-networking", stack="{stack}"),
     ),
     "budget-publisher": ("roles/pubsub.publisher", BILLING),
+    **_weights_grants("c6033c3921"),  # Llama 3.1 8B at 0e9e39f2...
 }
 PROD_GRANTS = {
+    **_weights_grants("d38906ef27"),  # Llama 3.3 70B at 6f6073b4...
+    **_weights_grants("6698ccb09b"),  # Llama 3.1 405B at 069992c7...
     **COMMON_GRANTS,
     "observability-requests-writer": (
         "roles/bigquery.dataEditor",

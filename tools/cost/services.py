@@ -16,6 +16,8 @@ SECONDS_PER_HOUR = 3600
 NAT_VM_CAP = 32  # above 32 VMs the gateway is billed at a flat hourly rate
 _REGISTRY_IMAGE = re.compile(r'"image": "([a-z0-9-]+-docker\.pkg\.dev/[^"]+)"')
 _MIBPS = re.compile(r"^(\d+(?:\.\d+)?)Mi$")  # a StorageClass's provisioned-throughput-on-create
+# What runs model servers: the weights Jobs' small Python image is not a model-server image.
+_SERVING_WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
 
 
 def cluster_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item]:
@@ -176,7 +178,8 @@ def cache_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item
 
 
 def registry_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item]:
-    images = {image for r in graph.resources for image in _REGISTRY_IMAGE.findall(json.dumps(r.inputs))}
+    workloads = [r for r in graph.resources if r.type in _SERVING_WORKLOADS]
+    images = {image for r in workloads for image in _REGISTRY_IMAGE.findall(json.dumps(r.inputs))}
     for repository in graph.by_type("gcp:artifactregistry/repository:Repository"):
         gb = len(images) * a.image_gb * a.hours / HOURS_PER_MONTH
         what = f"{repository.name}: {len(images)} model-server image(s) cached"

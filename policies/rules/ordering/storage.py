@@ -7,10 +7,14 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from ..metadata import items, known
+from ..metadata import UNKNOWN, items, known
 from .agents import agent_domain
 from .engine import Prerequisite, Rule, grants, named_by, rule_after, same, value_at
-from .resource_types import BUCKET_IAM_MEMBER, CONNECTION, SERVICE_ACCOUNT_IAM_MEMBER
+from .resource_types import BUCKET_IAM_MEMBER, CONNECTION, SECRET_IAM_MEMBER, SERVICE_ACCOUNT_IAM_MEMBER
+
+JOB = "kubernetes:batch/v1:Job"
+WEIGHTS_APP = "model-weights"
+WEIGHTS_LABEL = "llm-platform/weights"
 
 
 def _csi_driver(resource: PolicyResource) -> Any:
@@ -31,6 +35,47 @@ def _runs(command: str) -> Callable[[PolicyResource], bool]:
         )
 
     return runs
+
+
+def _env(resource: PolicyResource) -> dict[str, Any]:
+    """The first container's plain environment (what the weights and import Jobs read)."""
+    containers = items(value_at(resource, "spec", "template", "spec", "containers"))
+    listed = items(known(containers[0], "env")) if containers else []
+    return {known(entry, "name"): known(entry, "value") for entry in listed}
+
+
+def _weights_job(resource: PolicyResource) -> bool:
+    return value_at(resource, "metadata", "labels", "app.kubernetes.io/name") == WEIGHTS_APP
+
+
+def _folder_grant(candidate: PolicyResource, subject: PolicyResource) -> bool:
+    digest = value_at(subject, "metadata", "labels", WEIGHTS_LABEL)
+    return same(value_at(candidate, "condition", "title"), f"weights-{digest}" if isinstance(digest, str) else digest)
+
+
+def _token_secret(candidate: PolicyResource, subject: PolicyResource) -> bool:
+    version = _env(subject).get("TOKEN_SECRET")
+    secret = version.split("/")[3] if isinstance(version, str) and version.count("/") == 5 else version
+    return value_at(candidate, "role") == "roles/secretmanager.secretAccessor" and same(
+        value_at(candidate, "secretId"), secret
+    )
+
+
+def _weights_prerequisites(resource: PolicyResource) -> tuple[Prerequisite, ...]:
+    folder = Prerequisite("the grant on its own bucket folder", BUCKET_IAM_MEMBER, _folder_grant)
+    if _env(resource).get("TOKEN_SECRET") is None:
+        return (folder,)
+    return (folder, Prerequisite("its read grant on the Hub token's secret", SECRET_IAM_MEMBER, _token_secret))
+
+
+def _fetches_its_folder(candidate: PolicyResource, subject: PolicyResource) -> bool:
+    if not _weights_job(candidate):
+        return False
+    source, env = _env(subject).get("SOURCE"), _env(candidate)
+    bucket, dest = env.get("BUCKET"), env.get("DEST")
+    if UNKNOWN in (source, bucket, dest):
+        return True
+    return source == f"gs://{bucket}/{dest}"
 
 
 RULES: tuple[Rule, ...] = (
@@ -89,5 +134,21 @@ RULES: tuple[Rule, ...] = (
         ),
         grants("roles/iam.workloadIdentityUser", "the importer's federation", SERVICE_ACCOUNT_IAM_MEMBER),
         when=_runs("lustre instances import-data"),
+    ),
+    rule_after(
+        JOB,
+        "An import copies the objects in the bucket folder when it runs, incrementally "
+        "(https://cloud.google.com/managed-lustre/docs/transfer-data): the Job that fetches or checks that folder "
+        "must have completed",
+        Prerequisite("the Job that puts its folder in the bucket", JOB, _fetches_its_folder),
+        when=_runs("lustre instances import-data"),
+    ),
+    Rule(
+        JOB,
+        "The weights Job reads and writes its folder as its own principal under a conditional grant "
+        "(https://cloud.google.com/storage/docs/access-control/iam#conditions) and reads the Hub token from Secret "
+        "Manager (https://cloud.google.com/secret-manager/docs/access-control): a call before the grant fails",
+        after=_weights_prerequisites,
+        when=_weights_job,
     ),
 )

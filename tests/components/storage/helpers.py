@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.storage.mount import ModelMount, ModelStoreArgs
+from components.storage.weights import ModelWeights
 from tests.helpers import naming
 
 CLAIM = "kubernetes:core/v1:PersistentVolumeClaim"
@@ -16,7 +17,28 @@ def provider() -> k8s.Provider:
     return k8s.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
 
 
-def common(cluster: k8s.Provider, protect: bool = False) -> ModelStoreArgs:
+WEIGHTS = (
+    ModelWeights(
+        "meta-llama/Llama-3.1-8B-Instruct/" + "a" * 40, ("small",), "meta-llama/Llama-3.1-8B-Instruct", "a" * 40
+    ),
+    ModelWeights("uploaded/model", ("large",)),
+)
+
+
+def fetched(weights: tuple[ModelWeights, ...] = WEIGHTS) -> dict[str, pulumi.Resource]:
+    """Stand-ins for the Jobs that put each folder in the bucket (any resource will do)."""
+    return {
+        w.folder: k8s.core.v1.ConfigMap(f"fetched-{w.digest}", metadata=k8s.meta.v1.ObjectMetaArgs(name=w.digest))
+        for w in weights
+    }
+
+
+def common(
+    cluster: k8s.Provider,
+    protect: bool = False,
+    weights: tuple[ModelWeights, ...] = (),
+    ready: dict[str, pulumi.Resource] | None = None,
+) -> ModelStoreArgs:
     return ModelStoreArgs(
         project="acme-llm",
         zone="us-central1-c",
@@ -28,6 +50,9 @@ def common(cluster: k8s.Provider, protect: bool = False) -> ModelStoreArgs:
         mount_path="/models",
         provider=cluster,
         protect=protect,
+        bucket_name="acme-models",
+        weights=weights,
+        weights_ready=ready or {},
     )
 
 
@@ -42,5 +67,5 @@ def pod_with(mount: ModelMount) -> k8s.core.v1.Pod:
                 k8s.core.v1.ContainerArgs(name="server", image="vllm/vllm-tpu", volume_mounts=mount.volume_mounts)
             ],
         ),
-        opts=pulumi.ResourceOptions(depends_on=mount.ready),
+        opts=pulumi.ResourceOptions(depends_on=[*mount.ready, *(r for rs in mount.folder_ready.values() for r in rs)]),
     )

@@ -17,7 +17,8 @@ from components.storage.lustre import (
     import_job_name,
     read_gib_s,
 )
-from tests.components.storage.helpers import CLAIM, common, pod_with, provider
+from components.storage.weights import ModelWeights
+from tests.components.storage.helpers import CLAIM, WEIGHTS, common, fetched, pod_with, provider
 from tests.conftest import RunComponent
 from tests.schemas import built_in_problems
 from tools.graph import StackGraph, record
@@ -26,12 +27,14 @@ INSTANCE = "gcp:lustre/instance:Instance"
 JOB = "kubernetes:batch/v1:Job"
 
 
-def _program(protect: bool = True, generation: int = 1) -> Callable[[], None]:
+def _program(
+    protect: bool = True, generation: int = 1, weights: tuple[ModelWeights, ...] = WEIGHTS
+) -> Callable[[], None]:
     def build() -> None:
         store = LustreModelStore(
             "store",
             LustreModelStoreArgs(
-                **vars(common(provider(), protect=protect)),
+                **vars(common(provider(), protect=protect, weights=weights, ready=fetched(weights))),
                 config=LustreConfig(capacity_gib=18_000, import_generation=generation),
                 network_id="projects/acme-llm/global/networks/llm-vpc",
                 private_services_cidr="10.24.0.0/20",
@@ -111,20 +114,13 @@ def test_the_importer_may_only_import(lustre: StackGraph) -> None:
     assert federation["member"] == "serviceAccount:acme-llm.svc.id.goog[serve/lustre-importer]"
 
 
-def test_the_import_job_runs_gcloud_as_its_own_identity_after_every_grant(lustre: StackGraph) -> None:
-    job = lustre.one(JOB)
-    pod = job.inputs["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
-    assert container["image"] == GCLOUD_IMAGE
-    assert "gcloud lustre instances import-data" in container["command"][-1]
-    env = {e["name"]: e["value"] for e in container["env"]}
-    assert env["SOURCE"] == "gs://acme-models/models/"
-    assert env["INSTANCE"] == lustre.one(INSTANCE).inputs["instanceId"]
-    assert pod["serviceAccountName"] == "lustre-importer"
-    assert pod["nodeSelector"] == {"llm-platform/pool": "system"}
-    assert pod["securityContext"]["runAsNonRoot"] is True
-    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
-    assert job.inputs["metadata"]["annotations"] == {"pulumi.com/replaceUnready": "true"}
+def _imports(graph: StackGraph) -> dict[str, object]:
+    return {job.inputs["metadata"]["annotations"]["llm-platform/weights-source"]: job for job in graph.by_type(JOB)}
+
+
+def test_each_served_folder_is_imported_by_gcloud_as_its_own_identity_after_every_grant(lustre: StackGraph) -> None:
+    jobs = lustre.by_type(JOB)
+    assert len(jobs) == 2
     grants = {
         lustre.one(t).urn
         for t in (
@@ -134,21 +130,80 @@ def test_the_import_job_runs_gcloud_as_its_own_identity_after_every_grant(lustre
             "gcp:serviceaccount/iAMMember:IAMMember",
         )
     }
-    assert grants <= set(job.dependencies)
-    assert built_in_problems(job) == []
+    for job in jobs:
+        pod = job.inputs["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["image"] == GCLOUD_IMAGE
+        assert "gcloud lustre instances import-data" in container["command"][-1]
+        assert '--lustre-path="$LUSTRE_PATH"' in container["command"][-1]
+        assert pod["serviceAccountName"] == "lustre-importer"
+        assert pod["nodeSelector"] == {"llm-platform/pool": "system"}
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+        assert job.inputs["metadata"]["annotations"]["pulumi.com/replaceUnready"] == "true"
+        assert grants <= set(job.dependencies)
+        assert built_in_problems(job) == []
+    envs = sorted(
+        (e["SOURCE"], e["LUSTRE_PATH"], e["INSTANCE"])
+        for e in (
+            {v["name"]: v["value"] for v in j.inputs["spec"]["template"]["spec"]["containers"][0]["env"]} for j in jobs
+        )
+    )
+    assert envs == [
+        (
+            f"gs://acme-models/models/meta-llama/Llama-3.1-8B-Instruct/{'a' * 40}/",
+            f"/meta-llama/Llama-3.1-8B-Instruct/{'a' * 40}/",
+            "llm-test-weights",
+        ),
+        ("gs://acme-models/models/uploaded/model/", "/uploaded/model/", "llm-test-weights"),
+    ]
+    assert lustre.one(INSTANCE).inputs["instanceId"] == "llm-test-weights"
 
 
-def test_serving_pods_wait_for_the_import(lustre: StackGraph) -> None:
+def test_an_import_says_which_model_path_it_produces_and_waits_for_its_own_fetch_only(
+    lustre: StackGraph,
+) -> None:
+    first, second = sorted(
+        lustre.by_type(JOB), key=lambda j: j.inputs["spec"]["template"]["spec"]["containers"][0]["env"][3]["value"]
+    )
+    annotations = first.inputs["metadata"]["annotations"]
+    assert annotations["llm-platform/weights-step"] == "import"
+    assert annotations["llm-platform/weights-paths"] == f'["/models/meta-llama/Llama-3.1-8B-Instruct/{"a" * 40}"]'
+    assert annotations["llm-platform/weights-source"] == (
+        f"import of gs://acme-models/models/meta-llama/Llama-3.1-8B-Instruct/{'a' * 40}/ into Lustre "
+        f"/meta-llama/Llama-3.1-8B-Instruct/{'a' * 40}/"
+    )
+    stand_ins = {r.inputs["metadata"]["name"]: r.urn for r in lustre.by_type("kubernetes:core/v1:ConfigMap")}
+    assert stand_ins[WEIGHTS[0].digest] in first.dependencies
+    assert stand_ins[WEIGHTS[1].digest] in second.dependencies
+    assert stand_ins[WEIGHTS[1].digest] not in first.dependencies
+    assert first.urn not in second.dependencies  # no tier waits for another tier's folder
+
+
+def test_serving_pods_wait_for_the_imports(lustre: StackGraph) -> None:
     pod = lustre.one("kubernetes:core/v1:Pod")
-    assert {lustre.one(JOB).urn, lustre.one(CLAIM).urn} <= set(pod.dependencies)
+    assert {job.urn for job in lustre.by_type(JOB)} | {lustre.one(CLAIM).urn} <= set(pod.dependencies)
+
+
+def _import_names(graph: StackGraph) -> set[str]:
+    return {job.inputs["metadata"]["name"] for job in graph.by_type(JOB)}
 
 
 def test_a_new_generation_is_a_new_import(run_component: RunComponent) -> None:
-    first, again, bumped = (
-        run_component(_program(generation=generation)).one(JOB).inputs["metadata"]["name"] for generation in (1, 1, 2)
-    )
-    assert first == again != bumped
+    first, again, bumped = (_import_names(run_component(_program(generation=generation))) for generation in (1, 1, 2))
+    assert first == again
+    assert not first & bumped
     assert import_job_name("llm-prod", "b", "models/", "i", "1") != import_job_name("llm-prod", "b", "other/", "i", "1")
+
+
+def test_a_new_revision_is_a_new_import_of_that_folder_only(run_component: RunComponent) -> None:
+    revised = (
+        ModelWeights(WEIGHTS[0].folder.replace("a" * 40, "b" * 40), ("small",), WEIGHTS[0].repo, "b" * 40),
+        WEIGHTS[1],
+    )
+    before, after = _import_names(run_component(_program())), _import_names(run_component(_program(weights=revised)))
+    assert len(before & after) == 1  # the hand-uploaded folder's import is untouched
+    assert len(after - before) == 1
 
 
 def test_unprotected_instance_can_be_deleted(run_component: RunComponent) -> None:

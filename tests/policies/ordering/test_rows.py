@@ -490,7 +490,7 @@ ROWS = [
         "kubernetes:batch/v1:Job",
         "The import runs as the Lustre service agent (bucket read) an",
         "prod",
-        "model-store-import",
+        "model-store-import-6698ccb09b",
         [
             ("gcp:lustre/instance:Instance", "the Managed Lustre instance"),
             ("gcp:serviceaccount/iAMMember:IAMMember", "the importer's federation"),
@@ -499,9 +499,26 @@ ROWS = [
     ),
     Row(
         "kubernetes:batch/v1:Job",
+        "An import copies the objects in the bucket folder when it r",
+        "prod",
+        "model-store-import-6698ccb09b",
+        [("kubernetes:batch/v1:Job", "the Job that puts its folder in the bucket")],
+    ),
+    Row(
+        "kubernetes:batch/v1:Job",
+        "The weights Job reads and writes its folder as its own princ",
+        "dev",
+        "weights-c6033c3921-job",
+        [
+            ("gcp:storage/bucketIAMMember:BucketIAMMember", "the grant on its own bucket folder"),
+            ("gcp:secretmanager/secretIamMember:SecretIamMember", "its read grant on the Hub token's secret"),
+        ],
+    ),
+    Row(
+        "kubernetes:batch/v1:Job",
         "pulumi-kubernetes awaits a workload's readiness, which no po",
         "prod",
-        "model-store-import",
+        "model-store-import-6698ccb09b",
         [
             (
                 "gcp:container/nodePool:NodePool",

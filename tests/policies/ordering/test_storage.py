@@ -39,17 +39,38 @@ CASES = [
     ),
     order(
         "prod",
-        ("kubernetes:batch/v1:Job", "model-store-import"),
+        ("kubernetes:batch/v1:Job", "model-store-import-6698ccb09b"),
         ("model-store-agent-reads-bucket",),
         "the Lustre agent's bucket grant",
         "import-before-the-agent-grant",
     ),
     order(
         "prod",
-        ("kubernetes:batch/v1:Job", "model-store-import"),
+        ("kubernetes:batch/v1:Job", "model-store-import-6698ccb09b"),
         ("model-store-importer-federation",),
         "the importer's federation",
         "import-before-its-federation",
+    ),
+    order(
+        "prod",
+        ("kubernetes:batch/v1:Job", "model-store-import-6698ccb09b"),
+        ("weights-6698ccb09b-job",),
+        "the Job that puts its folder in the bucket",
+        "import-before-the-fetch-of-its-folder",
+    ),
+    order(
+        "dev",
+        ("kubernetes:batch/v1:Job", "weights-c6033c3921-job"),
+        ("weights-c6033c3921-folder",),
+        "the grant on its own bucket folder",
+        "weights-job-before-its-folder-grant",
+    ),
+    order(
+        "dev",
+        ("kubernetes:batch/v1:Job", "weights-c6033c3921-job"),
+        ("weights-c6033c3921-token",),
+        "its read grant on the Hub token's secret",
+        "weights-job-before-its-token-grant",
     ),
 ]
 

@@ -32,20 +32,30 @@ RESERVATION = "your TPU7x reservation's name"
 DOMAIN = "a domain you control"
 EMAIL = "an address your on-call reads"
 BILLING = "your billing account (`gcloud billing accounts list`)"
+TOKEN = "the Secret Manager version of your Hugging Face token"
+TOKEN_KEY = "llm-platform:modelStore.fetch.tokenSecretVersion"
+
+
+def token(stack: str) -> str:
+    return line(TOKEN_KEY, f"projects/replace-me-llm-{stack}/secrets/huggingface-token/versions/latest", TOKEN)
+
 
 EXPECTED = {
     "dev": [
         line("gcp:project", "replace-me-llm-dev", PROJECT),
+        token("dev"),
         line("llm-platform:observability.notificationEmails[0]", "llm-dev-oncall@example.com", EMAIL),
         line("llm-platform:budget.billingAccount", "000000-000000-000000", BILLING),
     ],
     "staging": [
         line("gcp:project", "replace-me-llm-staging", PROJECT),
+        token("staging"),
         line("llm-platform:budget.billingAccount", "000000-000000-000000", BILLING),
     ],
     "prod": [
         line("gcp:project", "replace-me-llm-prod", PROJECT),
         line("llm-platform:tiers.large.capacity.reservation", "replace-me-tpu7x-reservation", RESERVATION),
+        token("prod"),
         line("llm-platform:gateway.domain", "llm.example.com", DOMAIN),
         line("llm-platform:observability.notificationEmails[0]", "llm-oncall@example.com", EMAIL),
         line("llm-platform:budget.billingAccount", "000000-000000-000000", BILLING),
@@ -53,6 +63,7 @@ EXPECTED = {
     "legacy": [
         line("gcp:project", "replace-me-llm-legacy", PROJECT),
         line("llm-platform:tiers.large.capacity.reservation", "replace-me-tpu7x-reservation", RESERVATION),
+        token("legacy"),
         line("llm-platform:gateway.domain", "legacy.llm.example.com", DOMAIN),
         line("llm-platform:observability.notificationEmails[0]", "llm-oncall@example.com", EMAIL),
         line("llm-platform:budget.billingAccount", "000000-000000-000000", BILLING),
@@ -128,6 +139,11 @@ def _tiers_with_reservation(values: dict[str, str], reservation: str) -> dict[st
             {"billingAccount": "000000-000000-000000"},
             line("llm-platform:budget.billingAccount", "000000-000000-000000", BILLING),
         ),
+        (
+            "llm-platform:modelStore",
+            {"fetch": {"tokenSecretVersion": "projects/replace-me-acme/secrets/hf/versions/2"}},
+            line(TOKEN_KEY, "projects/replace-me-acme/secrets/hf/versions/2", TOKEN),
+        ),
     ],
 )
 def test_each_kind_of_placeholder_gives_its_line(key: str, change: object, expected: str) -> None:
@@ -151,6 +167,7 @@ def test_each_kind_of_placeholder_gives_its_line(key: str, change: object, expec
         ("llm-platform:gateway", {"domain": "myexample.com"}),
         ("llm-platform:observability", {"notificationEmails": ["oncall@example.com.acme.io"]}),
         ("llm-platform:budget", {"billingAccount": "01A2B3-C4D5E6-F7A8B9"}),
+        ("llm-platform:modelStore", {"fetch": {"tokenSecretVersion": "projects/acme/secrets/replace-me/versions/1"}}),
     ],
 )
 def test_real_values_that_look_alike_are_not_placeholders(key: str, change: object) -> None:

@@ -69,7 +69,7 @@ def test_a_section_per_tier_with_the_panels_operators_read_and_the_gateway_last(
         "TPU duty cycle per node",
         "HBM used per node",
         "Time to first token",
-        "Time per output token",
+        "Inter-token latency",
         "Requests running and waiting",
         "KV cache usage",
         "Generated tokens per second",

@@ -31,7 +31,8 @@ def test_each_preset_fits_its_recipe_slice(preset_id: str) -> None:
     model = ModelConfig.model_validate({"preset": preset_id, "maxModelLen": 8192, "maxNumSeqs": 16})
     topology = SLICES[preset_id]
     machine = "tpu7x-standard-1t" if topology == "1x1x1" else "tpu7x-standard-4t"
-    tpu.check_fit(tpu.slice_shape(topology, machine), model.spec(), 0.9)
+    chips = tpu.slice_shape(topology, machine).chips
+    tpu.check_fit(tpu.slice_shape(topology, machine), model.spec(model.settings(0.9, 2 * chips, 1)), 0.9)
 
 
 def test_preset_fields_can_be_overridden_and_the_explicit_form_still_works() -> None:
@@ -51,5 +52,6 @@ def test_preset_fields_can_be_overridden_and_the_explicit_form_still_works() -> 
 def test_kv_bytes_per_token_match_the_config_json_figures() -> None:
     # Q10 of the serving research: 128 KiB / token for Llama 3.1 8B, 504 KiB for 405B (bf16).
     for preset_id, kib in (("llama-3.1-8b-instruct", 128), ("llama-3.1-405b-instruct", 504), ("qwen3-32b", 256)):
-        spec = ModelConfig.model_validate({"preset": preset_id}).spec()
+        model = ModelConfig.model_validate({"preset": preset_id})
+        spec = model.spec(model.settings(0.9, 2, 1))
         assert spec.kv_bytes_per_token == kib * 1024

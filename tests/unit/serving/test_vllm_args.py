@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from components.serving import vllm_args
+from components.serving.server_settings import ServerSettings
 from components.serving.vllm_args import ParallelismError, ServerSpec, parallelism, repeated_derived_flags, server_args
 
 
@@ -29,15 +32,20 @@ def test_recipe_splits_are_reproduced() -> None:
     assert parallelism(8, 1) == (16, 1)  # multi-host 2x2x2
 
 
-SPEC = ServerSpec(
-    model_path="/models/meta-llama/Llama-3.3-70B-Instruct",
-    served_model_name="meta-llama/Llama-3.3-70B-Instruct",
-    chips=4,
-    data_parallel=1,
+SETTINGS = ServerSettings(
+    weight_dtype="bf16",
+    quantization=None,
+    kv_cache_dtype="bf16",
     max_model_len=16384,
     max_num_seqs=64,
     memory_utilization=0.9,
-    kv_cache_fp8=False,
+    tensor_parallel=8,
+    data_parallel=1,
+)
+SPEC = ServerSpec(
+    model_path="/models/meta-llama/Llama-3.3-70B-Instruct",
+    served_model_name="meta-llama/Llama-3.3-70B-Instruct",
+    settings=SETTINGS,
     port=8000,
     shutdown_timeout=120,
 )
@@ -50,6 +58,8 @@ def test_server_flags_are_derived_from_the_tier() -> None:
         "--model=/models/meta-llama/Llama-3.3-70B-Instruct",
         "--served-model-name=meta-llama/Llama-3.3-70B-Instruct",
         "--tensor-parallel-size=8",
+        "--dtype=bfloat16",
+        "--kv-cache-dtype=auto",
         "--max-model-len=16384",
         "--max-num-seqs=64",
         "--gpu-memory-utilization=0.9",
@@ -57,10 +67,13 @@ def test_server_flags_are_derived_from_the_tier() -> None:
     ]
 
 
-def test_data_parallel_fp8_cache_and_extra_flags() -> None:
-    spec = ServerSpec(**{**vars(SPEC), "data_parallel": 4, "kv_cache_fp8": True, "extra_args": ("--async-scheduling",)})
-    args = server_args(spec)
+def test_data_parallel_fp8_weights_and_cache_and_extra_flags() -> None:
+    settings = replace(
+        SETTINGS, weight_dtype="fp8", quantization="fp8", kv_cache_dtype="fp8", tensor_parallel=2, data_parallel=4
+    )
+    args = server_args(replace(SPEC, settings=settings, extra_args=("--async-scheduling",)))
     assert "--tensor-parallel-size=2" in args and "--data-parallel-size=4" in args
+    assert "--dtype=bfloat16" in args and "--quantization=fp8" in args  # fp8 weights, bf16 activations
     assert "--kv-cache-dtype=fp8" in args
     assert args[-1] == "--async-scheduling"
 
@@ -71,6 +84,8 @@ def test_data_parallel_fp8_cache_and_extra_flags() -> None:
         (["--max-model-len=4096"], ["--max-model-len"]),
         (["--max_model_len", "4096"], ["--max-model-len"]),
         (["-tp", "4"], ["--tensor-parallel-size"]),
+        (["-q", "awq"], ["--quantization"]),
+        (["--dtype=float32"], ["--dtype"]),
         (["--api-key=x", "--model", "y"], ["--api-key", "--model"]),
         (["--shutdown-timeout=0"], ["--shutdown-timeout"]),
         (["--shutdown_timeout", "0"], ["--shutdown-timeout"]),

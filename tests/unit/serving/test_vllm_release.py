@@ -20,9 +20,6 @@ from components.serving.workload import QUEUE_METRIC
 
 RELEASE = load()
 SHA = re.compile(r"^[0-9a-f]{40}$")
-# In the allow-list but not defined by the pinned release. vllm#32661 removed the first; the
-# dashboards move off it under issue 17 ("From weights to first token"), not here.
-KNOWN_UNDEFINED = ("prometheus.googleapis.com/vllm:time_per_output_token_seconds/histogram",)
 
 
 def _tag_parts() -> tuple[str, str, str]:
@@ -99,18 +96,8 @@ def _undefined_allow_list_metrics() -> list[str]:
     return sorted(t for t in types if t not in RELEASE.monitoring_types)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="components/operations/metrics.py allows vllm:time_per_output_token_seconds, which the pinned vLLM "
-    "(cc79815) does not define (removed, vllm#32661); the dashboard moves to vllm:inter_token_latency_seconds "
-    "under issue 17",
-)
 def test_every_vllm_metric_in_the_allow_list_is_defined_by_the_pinned_release() -> None:
     assert _undefined_allow_list_metrics() == []
-
-
-def test_no_allow_list_metric_is_undefined_beyond_the_known_ones() -> None:
-    assert set(_undefined_allow_list_metrics()) <= set(KNOWN_UNDEFINED)
 
 
 def test_the_autoscaler_queue_metric_exists() -> None:

@@ -72,13 +72,15 @@ def test_the_importer_identity_is_named_before_it_exists() -> None:
 
 
 def test_the_import_job_retries_twice_within_its_timeout() -> None:
-    spec = plain(import_job_spec(CONFIG, importer_pod("acme-llm", "us-central1-c", {}, "i", "gs://b/models/")))
+    spec = plain(import_job_spec(CONFIG, importer_pod("acme-llm", "us-central1-c", {}, "i", "gs://b/models/m/", "/m/")))
     assert (spec["backoff_limit"], spec["active_deadline_seconds"]) == (2, 5400)
     assert spec["template"]["metadata"] == {"labels": {"app.kubernetes.io/name": "lustre-import"}}
 
 
 def test_the_import_pod_is_restricted_and_runs_on_the_system_pool() -> None:
-    pod = plain(importer_pod("acme-llm", "us-central1-c", {"llm-platform/pool": "system"}, "i", "gs://b/models/"))
+    pod = plain(
+        importer_pod("acme-llm", "us-central1-c", {"llm-platform/pool": "system"}, "i", "gs://b/models/m/", "/m/")
+    )
     assert pod["node_selector"] == {"llm-platform/pool": "system"}
     assert (pod["automount_service_account_token"], pod["restart_policy"]) == (False, "Never")
     assert pod["security_context"]["run_as_non_root"] is True
@@ -92,6 +94,7 @@ def test_the_import_pod_is_restricted_and_runs_on_the_system_pool() -> None:
         "PROJECT": "acme-llm",
         "ZONE": "us-central1-c",
         "INSTANCE": "i",
-        "SOURCE": "gs://b/models/",
+        "SOURCE": "gs://b/models/m/",
+        "LUSTRE_PATH": "/m/",
         "CLOUDSDK_CONFIG": "/tmp/gcloud",
     }
