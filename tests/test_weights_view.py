@@ -35,7 +35,10 @@ def test_each_step_names_what_it_copies_and_the_tiers_that_wait_for_it(prod: Sta
 def test_a_folder_two_tiers_share_is_awaited_by_both() -> None:
     values = load_stack_config("dev")
     tiers = json.loads(values["llm-platform:tiers"])
-    tiers["twin"] = tiers["small"]
+    model = tiers["small"]["model"]
+    repo = "meta-llama/Llama-3.1-8B-Instruct"  # the preset's repository, named: the twin serves it as its own model
+    source = {"huggingFace": {**model["source"]["huggingFace"], "repo": repo}}
+    tiers["twin"] = {**tiers["small"], "model": {**model, "name": "llama-8b-twin", "path": repo, "source": source}}
     values["llm-platform:tiers"] = json.dumps(tiers)
     values["llm-platform:gateway"] = json.dumps({"auth": {"mode": "apiKey"}})
     (step,) = weights_steps(evaluate("dev", config=values))

@@ -18,7 +18,7 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 WORKER_TEMPLATE = "spec.leaderWorkerTemplate.workerTemplate.spec"
 # The endpoint picker and body-based router images (llm-d router, Gateway API Inference Extension).
 EXTENSION_IMAGES = re.compile(
-    r"(^|/)(llm-d-router-endpoint-picker|llm-d-inference-payload-processor|gateway-api-inference-extension/(epp|bbr))[:@]"
+    r"(^|/)(llm-d-router-endpoint-picker|llm-d-inference-payload-processor|gateway-api-inference-extension/(epp|bbr))([:@]|$)"
 )
 RELEASE_TAG = re.compile(r":v[0-9]+\.[0-9]+\.[0-9]+$|@sha256:[0-9a-f]{64}$")
 

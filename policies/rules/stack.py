@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
@@ -70,11 +71,14 @@ def _prod_protected(args: StackValidationArgs, report: ReportViolation) -> None:
             report(f"a prod {resource.resource_type.rsplit(':', 1)[-1]} is not protected.", resource.urn)
 
 
-# Provider-side guards that make `pulumi destroy` fail on a resource whose Pulumi protection is off.
-DELETION_GUARDS = {
-    "gcp:container/cluster:Cluster": ("deletionProtection", True),
-    "gcp:redis/instance:Instance": ("deletionProtection", True),
-    "gcp:lustre/instance:Instance": ("deletionPolicy", "PREVENT"),
+# Provider-side guards that make `pulumi destroy` fail on a resource whose Pulumi protection is off:
+# the field and whether its value (None: absent) lets the destroy through. An absent deletionProtection
+# blocks (the cluster's provider default is true; the Redis SDK docs: "set to true or unset ... will
+# fail"); an absent Lustre deletionPolicy is DELETE.
+DELETION_GUARDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "gcp:container/cluster:Cluster": ("deletionProtection", lambda value: value is False),
+    "gcp:redis/instance:Instance": ("deletionProtection", lambda value: value is False),
+    "gcp:lustre/instance:Instance": ("deletionPolicy", lambda value: value != "PREVENT"),
 }
 
 
@@ -84,8 +88,13 @@ def _retiring_unblocked(args: ResourceValidationArgs, report: ReportViolation) -
     if args.opts.protect:
         report("a retiring resource still has the `protect` option: pulumi destroy would stop at it.", None)
     guard = DELETION_GUARDS.get(args.resource_type)
-    if guard and get(args.props, guard[0]) == guard[1]:
-        report(f"a retiring resource still sets {guard[0]}: {guard[1]}: pulumi destroy would fail on it.", None)
+    if guard is None:
+        return
+    field, lets_through = guard
+    value = get(args.props, field)
+    if not lets_through(value):
+        shown = "unset (the provider's default blocks)" if value is None else value
+        report(f"a retiring resource still sets {field}: {shown}: pulumi destroy would fail on it.", None)
 
 
 def _in_components(args: StackValidationArgs, report: ReportViolation) -> None:

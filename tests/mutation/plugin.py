@@ -32,10 +32,14 @@ def _key(stack: str, config: Mapping[str, str] | None) -> str:
 
 
 def cached_evaluate(
-    stack: str, root: Path = tools.graph.PROJECT_ROOT, config: dict[str, str] | None = None, preview: bool = False
+    stack: str,
+    root: Path = tools.graph.PROJECT_ROOT,
+    config: dict[str, str] | None = None,
+    preview: bool = False,
+    secret_seed: str = "",
 ) -> tools.graph.StackGraph:
-    if root != tools.graph.PROJECT_ROOT or preview:  # only the plain form is cached
-        return _evaluate(stack, root, config, preview)
+    if root != tools.graph.PROJECT_ROOT or preview or secret_seed:  # only the plain form is cached
+        return _evaluate(stack, root, config, preview, secret_seed)
     folder = Path(os.environ["MUTATION_GRAPH_CACHE"])
     path = folder / f"{stack}-{_key(stack, config)}.pickle"
     if path.exists():

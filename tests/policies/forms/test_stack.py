@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.conftest import changed
+from collections.abc import Callable
+
+from tests.policies.conftest import DELETE, changed
 from tests.policies.forms import Form, absent, check_form, shape
+from tools.graph import Registration
 
 BUDGET = ("gcp:billing/budget:Budget", "edge-budget")
 BUCKET = ("gcp:storage/bucket:Bucket", "models-bucket")
 CLUSTER = ("gcp:container/cluster:Cluster", "gke-cluster")
 SUBNET = ("gcp:compute/subnetwork:Subnetwork", "network-subnet")
+REDIS = ("gcp:redis/instance:Instance", "cache-redis")
+LUSTRE = ("gcp:lustre/instance:Instance", "model-store-instance")
+
+
+def _retiring(field: str, label: str = "labels.retiring") -> Callable[[Registration], Registration]:
+    """A retiring resource (no `protect`) with `field` left out."""
+    return lambda r: changed(r, {label: "true", field: DELETE}, protect=False)
+
 
 FORMS = [
     absent("stack-budget-exists", "edge", BUDGET, "budgetFilter.projects", stack=True, expect="not scoped"),
@@ -37,6 +48,33 @@ FORMS = [
         lambda r: changed(r, protect=False),
         "dev bucket protect=False",
         stack=True,
+        fires=False,
+    ),
+    Form(
+        "stack-retiring-unblocked",
+        "absent",
+        "prod",
+        CLUSTER,
+        _retiring("deletionProtection", "resourceLabels.retiring"),
+        "cluster deletionProtection absent (the provider defaults to true)",
+        expect="deletionProtection: unset",
+    ),
+    Form(
+        "stack-retiring-unblocked",
+        "absent",
+        "prod",
+        REDIS,
+        _retiring("deletionProtection"),
+        "redis deletionProtection absent (unset blocks)",
+        expect="deletionProtection: unset",
+    ),
+    Form(
+        "stack-retiring-unblocked",
+        "absent",
+        "prod",
+        LUSTRE,
+        _retiring("deletionPolicy"),
+        "lustre deletionPolicy absent (DELETE)",
         fires=False,
     ),
     Form(

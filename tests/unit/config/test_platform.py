@@ -7,7 +7,7 @@ import pytest
 from components.concerns import parse_config
 from components.config.checks import most_nodes
 from components.config.errors import ConfigError
-from tests.helpers import BASE_CONFIG, config, tier, values
+from tests.helpers import BASE_CONFIG, LLAMA_8B, config, tier, values
 from tools.graph import ProgramError, evaluate
 
 
@@ -65,9 +65,15 @@ def test_model_store_defaults_follow_the_environment() -> None:
 
 def test_node_ceilings_count_surge_rollouts_and_node_upgrades() -> None:
     tiers = {
-        "surge": tier(minReplicas=1, maxReplicas=4),  # on-demand: one node of rollout room
-        "replace": tier(capacity={"type": "spot"}, maxReplicas=3),  # no room: replaced in place
-        "upgraded": tier(maxReplicas=2, capacity={"upgrade": {"maxSurge": 2}}),  # 1 rollout + 2 upgrade nodes
+        "surge": tier(
+            model={**LLAMA_8B, "name": "surge"}, minReplicas=1, maxReplicas=4
+        ),  # on-demand: one node of rollout room
+        "replace": tier(
+            model={**LLAMA_8B, "name": "replace"}, capacity={"type": "spot"}, maxReplicas=3
+        ),  # no room: replaced in place
+        "upgraded": tier(
+            model={**LLAMA_8B, "name": "upgraded"}, maxReplicas=2, capacity={"upgrade": {"maxSurge": 2}}
+        ),  # 1 rollout + 2 upgrade nodes
         "bluegreen": tier(maxReplicas=2, capacity={"upgrade": {"strategy": "BLUE_GREEN"}}),  # doubled
     }
     found = dict(most_nodes(config({"llm-platform:tiers": tiers})))

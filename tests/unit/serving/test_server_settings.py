@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from components.gke import tpu
 from components.serving.config import TierConfig
+from components.serving.drain import drain_timings
 from components.serving.server_settings import kv_cache_problem, tpu_quantizations, weight_problems
 from components.serving.vllm_release import load
 from components.serving.workload import PodInputs, server_args
@@ -90,7 +91,7 @@ def test_every_estimate_input_is_in_the_servers_arguments(tier: TierConfig) -> N
         image="i",
         mount=MOUNT,
         cache_bucket="b",
-        termination_grace_seconds=60,
+        drain=drain_timings(60),
     )
     flags = _flags(server_args(inputs))
     compute = DTYPE[flags["--dtype"]]

@@ -30,6 +30,13 @@ FETCHED = ModelWeights(
     REV_8B,
     ("original/*",),
 )
+# The gateway routes a model name to one tier: a second tier serves the same folder under its own name.
+TWIN_8B = {
+    **LLAMA_8B,
+    "name": "llama-8b-twin",
+    "path": "meta-llama/Llama-3.1-8B-Instruct",
+    "source": {"huggingFace": {"revision": REV_8B, "repo": "meta-llama/Llama-3.1-8B-Instruct"}},
+}
 UPLOADED = ModelWeights("meta-llama/Llama-3.3-70B-Instruct", ("medium",))
 
 
@@ -40,7 +47,7 @@ def _source(revision: str = REV_8B, **fields: object) -> dict[str, object]:
 def test_the_plan_has_one_entry_per_folder_fetched_or_checked() -> None:
     tiers = {
         "small": tier(model={**LLAMA_8B, "source": _source()}),
-        "twin": tier(model={**LLAMA_8B, "source": _source()}),
+        "twin": tier(model=TWIN_8B),
         "medium": tier(machineType="tpu7x-standard-4t", topology="2x2x1", model=LLAMA_70B),
     }
     plan = weights_plan(config({"llm-platform:tiers": tiers}))
@@ -72,14 +79,14 @@ def test_a_source_with_its_own_repository_and_path_fetches_that_repository_into_
 def test_two_tiers_may_share_a_folder_only_with_the_same_source() -> None:
     tiers = {
         "small": tier(model={**LLAMA_8B, "path": f"shared/{REV_8B}"}),
-        "twin": tier(model={**LLAMA_8B, "path": "shared", "source": _source()}),
+        "twin": tier(model={**TWIN_8B, "path": "shared"}),
     }
     assert_rejected(
         values({"llm-platform:tiers": tiers}),
         f"llm-platform:tiers.twin.model.path: folder 'shared/{REV_8B}' is also tier small's, which expects it "
         "uploaded by hand (allowed: the same source as tier small, or another path)",
     )
-    same = {"small": tiers["twin"], "twin": tiers["twin"]}
+    same = {"small": tier(model={**LLAMA_8B, "path": "shared", "source": _source()}), "twin": tiers["twin"]}
     assert config_problems(config({"llm-platform:tiers": same})) == []
 
 
