@@ -108,14 +108,14 @@ ROWS = [
     Row(
         "gcp:certificatemanager/certificateMap:CertificateMap",
         "certificatemanager.googleapis.com serves it",
-        "prod",
+        "legacy",
         "gateway-certificate-map",
         [("gcp:projects/service:Service", "certificatemanager.googleapis.com")],
     ),
     Row(
         "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
         "An entry joins an existing map and serves an existing certif",
-        "prod",
+        "legacy",
         "gateway-certificate-map-entry",
         [
             ("gcp:certificatemanager/certificate:Certificate", "its certificate"),
@@ -133,7 +133,7 @@ ROWS = [
     Row(
         "gcp:compute/globalAddress:GlobalAddress",
         "compute.googleapis.com serves it",
-        "dev",
+        "legacy",
         "gateway-address",
         [("gcp:projects/service:Service", "compute.googleapis.com")],
     ),
@@ -168,7 +168,7 @@ ROWS = [
     Row(
         "gcp:compute/securityPolicy:SecurityPolicy",
         "compute.googleapis.com serves it",
-        "dev",
+        "legacy",
         "gateway-security-policy",
         [("gcp:projects/service:Service", "compute.googleapis.com")],
     ),
@@ -652,14 +652,14 @@ ROWS = [
     Row(
         "kubernetes:gateway.networking.k8s.io/v1:Gateway",
         "A Gateway names a reserved address and a certificate map; GK",
-        "dev",
+        "legacy",
         "gateway-gateway",
         [("gcp:compute/globalAddress:GlobalAddress", "the address it names")],
     ),
     Row(
         "kubernetes:gateway.networking.k8s.io/v1:Gateway",
         "The certificate map must hold its entry before the load bala",
-        "prod",
+        "legacy",
         "gateway-gateway",
         [
             (
@@ -749,7 +749,7 @@ ROWS = [
     Row(
         "kubernetes:networking.gke.io/v1:GCPBackendPolicy",
         "GKE attaches the Cloud Armor policy it names only if it exis",
-        "dev",
+        "legacy",
         "gateway-small-backend-policy",
         [("gcp:compute/securityPolicy:SecurityPolicy", "the Cloud Armor policy it names")],
     ),
@@ -955,6 +955,96 @@ ROWS = [
         "legacy",
         "budget-quota-project",
         [],
+    ),
+    # The regional edge (prod): the Inference Gateway's objects and what the regional load balancer needs.
+    *[
+        Row(type_, K8S, "prod", subject, [(POOL, NODES), (NAMESPACE, IN_NAMESPACE)])
+        for type_, subject in [
+            ("kubernetes:core/v1:ConfigMap", "gateway-small-config"),
+            ("kubernetes:rbac.authorization.k8s.io/v1:Role", "gateway-small-sa-role"),
+            ("kubernetes:networking.gke.io/v1:GCPRoutingExtension", "gateway-body-router-extension"),
+            ("kubernetes:inference.networking.k8s.io/v1:InferencePool", "gateway-small-pool"),
+        ]
+    ],
+    Row(
+        "gcp:compute/address:Address",
+        "compute.googleapis.com serves it",
+        "prod",
+        "gateway-address",
+        [(SERVICE, "compute.googleapis.com")],
+    ),
+    Row(
+        "gcp:compute/regionSecurityPolicy:RegionSecurityPolicy",
+        "compute.googleapis.com serves it",
+        "prod",
+        "gateway-security-policy",
+        [(SERVICE, "compute.googleapis.com")],
+    ),
+    Row(
+        "gcp:certificatemanager/dnsAuthorization:DnsAuthorization",
+        "certificatemanager.googleapis.com serves it",
+        "prod",
+        "gateway-dns-authorization",
+        [(SERVICE, "certificatemanager.googleapis.com")],
+    ),
+    Row(
+        "gcp:certificatemanager/certificate:Certificate",
+        "A DNS-authorized certificate names its authorizations",
+        "prod",
+        "gateway-certificate",
+        [("gcp:certificatemanager/dnsAuthorization:DnsAuthorization", "the DNS authorization it names")],
+    ),
+    Row(
+        "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+        "A regional Gateway names a reserved regional address",
+        "prod",
+        "gateway-gateway",
+        [("gcp:compute/address:Address", "the regional address it names")],
+    ),
+    Row(
+        "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+        "The regional Application Load Balancer's proxies need an ACTIVE",
+        "prod",
+        "gateway-gateway",
+        [("gcp:compute/subnetwork:Subnetwork", "a proxy-only subnet (REGIONAL_MANAGED_PROXY)")],
+    ),
+    Row(
+        "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+        "An HTTPS listener serves the regional certificates its tls.options name",
+        "prod",
+        "gateway-gateway",
+        [("gcp:certificatemanager/certificate:Certificate", "the regional certificate its listener names")],
+    ),
+    Row(
+        "kubernetes:networking.gke.io/v1:GCPBackendPolicy",
+        "GKE attaches the regional Cloud Armor policy a pool's backend policy names",
+        "prod",
+        "gateway-small-backend-policy",
+        [("gcp:compute/regionSecurityPolicy:RegionSecurityPolicy", "the regional Cloud Armor policy it names")],
+    ),
+    Row(
+        "kubernetes:inference.networking.k8s.io/v1:InferencePool",
+        "The Gateway calls the endpoint picker the pool names",
+        "prod",
+        "gateway-small-pool",
+        [("kubernetes:core/v1:Service", "the endpoint picker Service it names")],
+    ),
+    Row(
+        "kubernetes:networking.gke.io/v1:GCPRoutingExtension",
+        "The load balancer calls the extension's backend Service",
+        "prod",
+        "gateway-body-router-extension",
+        [
+            ("kubernetes:core/v1:Service", "the Service it calls"),
+            ("kubernetes:gateway.networking.k8s.io/v1:Gateway", "the Gateway it extends"),
+        ],
+    ),
+    Row(
+        "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+        "A rule to an InferencePool that does not exist answers 500",
+        "prod",
+        "gateway-route",
+        [("kubernetes:inference.networking.k8s.io/v1:InferencePool", "the InferencePool vllm-small it routes to")],
     ),
 ]
 
