@@ -234,11 +234,11 @@ def test_cost_delta_of_the_known_change(prod_diff: StackDiff) -> None:
     }
     assert prod_diff.cost.unpriced_changes() == ["tier large: TPU chip-hour", "tier small: TPU chip-hour"]
     text = format_text(prod_diff)
-    assert "Monthly cost: $866.80 - $2,187.67 -> $900.84 - $2,262.07 (+$34.04 .. +$74.40)" in text
+    assert "Monthly cost: $866.80 - $2,189.72 -> $900.84 - $2,264.11 (+$34.04 .. +$74.40)" in text
     assert "   network: +$2.04 .. +$4.09" in text
     markdown = format_markdown([prod_diff])
     assert "#### Monthly cost delta (priced lines, min .. max replicas)" in markdown
     assert (
-        "| `prod` | $866.80 - $2,187.67 | $900.84 - $2,262.07 | +$34.04 .. +$74.40 | network +$2.04 .. +$4.09; "
+        "| `prod` | $866.80 - $2,189.72 | $900.84 - $2,264.11 | +$34.04 .. +$74.40 | network +$2.04 .. +$4.09; "
         "operations +$0.00 .. +$6.31; tier large +$32.00; tier small +$0.00 .. +$32.00 |" in markdown
     )

@@ -115,3 +115,16 @@ def test_a_configured_price_reaches_the_tier_lines(prod: StackGraph) -> None:
 def test_dev_parks_its_tier_at_zero(dev: StackGraph) -> None:
     (tpu,) = [line for line in estimate(dev).lines if line.item.unit == "chip-hour"]
     assert tpu.item.quantity.low == 0 and tpu.item.quantity.high == 730
+
+
+def test_the_regional_edge_is_priced_as_regional(graphs: dict[str, StackGraph]) -> None:
+    """A regional Gateway adds its proxy instances (not priced: no figure was read) and its regional Cloud
+    Armor policy; the global edge (legacy) has no proxy line and keeps its global policy."""
+
+    def keys(stack: str) -> list[str]:
+        return [line.item.price_key or "" for line in estimate(graphs[stack]).lines if line.item.component == "gateway"]
+
+    assert keys("prod").count("lb.regional-proxy") == 1 and "armor.policy" in keys("prod")
+    assert "lb.regional-proxy" not in keys("legacy") and "armor.policy" in keys("legacy")
+    (proxy,) = [line for line in estimate(graphs["prod"]).lines if line.item.price_key == "lb.regional-proxy"]
+    assert proxy.monthly is None

@@ -89,6 +89,14 @@ def pool_nodes(pool: Registration, cluster: Registration) -> Range:
     return per_zone.scaled(_zones(pool, cluster))
 
 
+def steady_nodes(pool: Registration, cluster: Registration, figures: dict[str, Any]) -> Range:
+    """A tier pool's node bounds outside rollouts: its maximum keeps room for the rollout's surge
+    replica (the tier output's `rollout.maxSurge`), which runs only while a rollout does."""
+    nodes = pool_nodes(pool, cluster)
+    surge = int((figures.get("rollout") or {}).get("maxSurge") or 0) * int(figures.get("vms") or 1)
+    return Range(nodes.low, max(nodes.low, nodes.high - surge))
+
+
 def _capacity_mode(node_config: dict[str, Any]) -> str:
     if node_config.get("spot"):
         return "spot"
@@ -140,9 +148,10 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         return
     cluster, tiers = clusters[0], graph.outputs.get("tiers") or {}
     for pool in sorted(graph.by_type("gcp:container/nodePool:NodePool"), key=lambda r: r.name):
-        nodes, node_config = pool_nodes(pool, cluster), pool.inputs.get("nodeConfig", {})
-        machine = str(node_config.get("machineType"))
         tier = _tier_of(pool, tiers)
+        nodes = steady_nodes(pool, cluster, tier[1]) if tier else pool_nodes(pool, cluster)
+        node_config = pool.inputs.get("nodeConfig", {})
+        machine = str(node_config.get("machineType"))
         component = f"tier {tier[0]}" if tier else ("gke" if pool.name == "gke-system" else "storage")
         if match := _TPU_MACHINE.match(machine):
             yield _tpu_item(pool, nodes, int(match.group(1)), tier, hours)
@@ -170,7 +179,7 @@ def serving_replicas(graph: StackGraph) -> Range:
     for pool in graph.by_type("gcp:container/nodePool:NodePool"):
         tier = _tier_of(pool, tiers)
         if tier and clusters:
-            found = found + pool_nodes(pool, clusters[0]).scaled(1 / int(tier[1].get("vms") or 1))
+            found = found + steady_nodes(pool, clusters[0], tier[1]).scaled(1 / int(tier[1].get("vms") or 1))
     return found
 
 

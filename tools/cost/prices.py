@@ -234,7 +234,7 @@ PRICES: dict[str, Price] = {
     ),
     "nat.data": Price("Cloud NAT data processing", "GiB", {GLOBAL: 0.045}, source=CATALOG),
     "lb.forwarding-rule": Price(
-        "Global forwarding rule (first 5; $0.01/hour each after)",
+        "Forwarding rule (first 5; $0.01/hour each after)",
         "rule-hour",
         {GLOBAL: 0.025},
         source="https://cloud.google.com/load-balancing/pricing",
@@ -245,6 +245,13 @@ PRICES: dict[str, Price] = {
         {GLOBAL: 0.008},
         source="https://cloud.google.com/load-balancing/pricing",
         note="internet egress of the responses is billed separately (network pricing), not in this table",
+    ),
+    "lb.regional-proxy": Price(
+        "Regional (Envoy-based) Application Load Balancer: proxy instance",
+        "proxy-hour",
+        source="https://cloud.google.com/load-balancing/pricing",
+        note=f"{NOT_FOUND}; {SEARCHED}; the page bills the regional load balancers per proxy instance-hour, as many "
+        "instances as the traffic needs (at least one while the load balancer exists)",
     ),
     "armor.policy": Price(
         "Cloud Armor Standard: security policy",
@@ -264,7 +271,7 @@ PRICES: dict[str, Price] = {
         note="secondary: the same write-ups quote SKU A321-89BD-F5BC at $1 a rule-month",
     ),
     "armor.requests": Price(
-        "Cloud Armor Standard: requests evaluated by a global policy",
+        "Cloud Armor Standard: requests evaluated by a policy (global or regional)",
         "million requests",
         {GLOBAL: 0.75},
         source=ARMOR_PAGE,

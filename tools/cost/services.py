@@ -46,10 +46,16 @@ def _requests(a: Assumptions) -> float:
     return a.requests_per_second * a.hours * SECONDS_PER_HOUR
 
 
+REGIONAL_CLASSES = ("gke-l7-regional-external-managed", "gke-l7-rilb")
+ARMOR_POLICIES = ("gcp:compute/securityPolicy:SecurityPolicy", "gcp:compute/regionSecurityPolicy:RegionSecurityPolicy")
+
+
 def gateway_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[Item]:
-    """One forwarding rule per Gateway listener (HTTP and HTTPS), the LB's data, Cloud Armor."""
+    """One forwarding rule per Gateway listener (HTTP and HTTPS), the LB's data, a regional load balancer's
+    proxies, Cloud Armor (a global or a regional policy)."""
     for gateway in graph.by_type("kubernetes:gateway.networking.k8s.io/v1:Gateway"):
-        listeners = len(gateway.inputs.get("spec", {}).get("listeners", []))
+        spec = gateway.inputs.get("spec", {})
+        listeners = len(spec.get("listeners", []))
         rules = Range.exactly(listeners * a.hours)
         yield Item(
             "gateway",
@@ -63,7 +69,16 @@ def gateway_items(graph: StackGraph, region: str, a: Assumptions) -> Iterator[It
         yield Item(
             "gateway", "load balancer data processed (in + out)", "lb.data", Range.exactly(data_gib), "GiB", region
         )
-    for policy in graph.by_type("gcp:compute/securityPolicy:SecurityPolicy"):
+        if spec.get("gatewayClassName") in REGIONAL_CLASSES:
+            yield Item(
+                "gateway",
+                "regional load balancer proxy instances (one counted; traffic adds more)",
+                "lb.regional-proxy",
+                Range.exactly(a.hours),
+                "proxy-hour",
+                region,
+            )
+    for policy in (p for kind in ARMOR_POLICIES for p in graph.by_type(kind)):
         rule_count = len(policy.inputs.get("rules", []))
         months = a.hours / HOURS_PER_MONTH
         yield Item(
