@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from collections.abc import Callable
+
+import pytest
 
 from tests.policies.conftest import DELETE, changed
 from tests.policies.forms import Form, absent, check_form, shape
