@@ -24,6 +24,7 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SHUTDOWN = re.compile(r"--shutdown-timeout=(\d+)")
 CHECKSUM = "llm-platform/checksum."
+TPU = "google.com/tpu"
 RELEASE = vllm_release.load()
 
 
@@ -32,10 +33,15 @@ def graph(request: pytest.FixtureRequest, graphs: dict[str, StackGraph]) -> Stac
     return graphs[request.param]
 
 
+def _on_tpus(template: dict[str, Any]) -> bool:
+    """A model server's pod: it requests TPU chips (the endpoint pickers beside it do not)."""
+    return any(TPU in c.get("resources", {}).get("requests", {}) for c in template["spec"]["containers"])
+
+
 def _serving_templates(graph: StackGraph) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(workload name, role, pod template) of every serving workload: Deployments, LWS leaders and workers."""
     for deployment in graph.by_type(DEPLOYMENT):
-        if deployment.inputs["metadata"]["name"].startswith("vllm-"):
+        if _on_tpus(deployment.inputs["spec"]["template"]):
             yield deployment.inputs["metadata"]["name"], "serving", deployment.inputs["spec"]["template"]
     for lws in graph.by_type(LWS):
         template = lws.inputs["spec"]["leaderWorkerTemplate"]
