@@ -146,6 +146,8 @@ def private_services_range(
         address_type="INTERNAL",
         address=str(block.network_address),
         prefix_length=block.prefixlen,
+        # Lustre peers here too, but an address's description cannot change in place: a new text would
+        # replace the range and, with it, every producer's peering.
         description="Private services access range (Parallelstore, Memorystore)",
         labels=naming.labels,
     )
