@@ -17,6 +17,7 @@ from components.gateway import (
     RegionalInferenceGatewayArgs,
     TierBackend,
 )
+from components.gateway.transport import plain_http_warning
 from components.gke import (
     GkeCluster,
     LeaderWorkerSetController,
@@ -178,6 +179,8 @@ def edge(
     tiers: dict[str, InferenceTier],
     auth: GatewayAuth,
 ) -> InferenceGateway | RegionalInferenceGateway:
+    if warning := plain_http_warning(config):
+        pulumi.log.warn(warning)
     if config.gateway.regional:
         return regional_edge(config, naming, base, cluster, serving, tiers, auth)
     routes, default_tier = config.routes
