@@ -11,7 +11,7 @@ from components.naming import Naming
 from components.stack.foundation import build_foundation, cluster_and_pools, model_weights, serving_identity
 from components.stack.operations import operations
 from components.stack.outputs import Platform, export_outputs
-from components.stack.serving import edge, inference_tiers, serving_plane
+from components.stack.serving import edge, inference_tiers, isolation, serving_plane
 from components.stack.weights import model_weights_jobs
 
 config = concerns.load_config()
@@ -23,6 +23,7 @@ base = build_foundation(config, naming)
 cluster, pools = cluster_and_pools(config, naming, base)
 identity, serving = serving_identity(config, naming, base, cluster)
 plane = serving_plane(config, naming, base, cluster, identity, serving)
+isolated = isolation(config, cluster, serving, plane)
 weights = model_weights_jobs(config, naming, base, cluster, serving, plane.registry)
 store = model_weights(config, naming, base, cluster, identity, serving, weights)
 tiers = inference_tiers(config, cluster, pools, serving, store, plane, base.bucket)

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from components.serving.compile_cache import CompileCacheGrant, CompileCacheGrantArgs
-from components.serving.images import parse_image, remote_repository_host
 from components.serving.inference_tier import ApiKeyRef, InferenceTier, InferenceTierArgs
 from components.serving.namespace import ServingNamespace, ServingNamespaceArgs
 from components.serving.registry import RemoteRegistry, RemoteRegistryArgs
@@ -47,12 +46,10 @@ __all__ = [
 
 
 def admitted_images(config: PlatformConfig) -> list[str]:
-    """What Binary Authorization must admit for serving: the stack's Artifact Registry in its region
-    (Docker Hub images are pulled through the remote repository there), and tier images pinned on
-    other registries as they are."""
-    references = {config.serving.image, *(tier.image for tier in config.tiers.values() if tier.image)}
-    elsewhere = sorted(reference for reference in references if not parse_image(reference).on_docker_hub)
-    return [f"{remote_repository_host(config.region)}/{config.project}/**", *elsewhere]
+    """The model-server images the stack pins, as written in the config: Binary Authorization admits each
+    where nodes pull it from (`components/stack/foundation.py` maps Docker Hub ones to the remote
+    repository), and nothing else under that repository."""
+    return sorted({config.serving.image, *(tier.image for tier in config.tiers.values() if tier.image)})
 
 
 def required_services(config: PlatformConfig) -> set[str]:

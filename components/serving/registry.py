@@ -32,6 +32,11 @@ def secret_of(version: str) -> str:
     return version.rsplit("/versions/", 1)[0]
 
 
+def repository_id(config: RegistryConfig, naming: Naming) -> str:
+    """The remote repository's id: what Binary Authorization's admitted paths and the pods both name."""
+    return config.repository_id or naming.name("dockerhub")
+
+
 @dataclass(frozen=True)
 class RemoteRegistryArgs:
     project: str
@@ -45,7 +50,7 @@ class RemoteRegistry(PlatformComponent):
     def __init__(self, name: str, args: RemoteRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("serving:RemoteRegistry", name, opts)
         config = args.config
-        self.repository_id = config.repository_id or args.naming.name("dockerhub")
+        self.repository_id = repository_id(config, args.naming)
         self.project, self.region = args.project, args.region
         credentials = None
         grants: list[pulumi.Resource] = []

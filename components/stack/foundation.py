@@ -22,6 +22,8 @@ from components.naming import Naming
 from components.network import Network, NetworkArgs
 from components.project import ProjectServices, ProjectServicesArgs
 from components.serving import ServingNamespace, ServingNamespaceArgs
+from components.serving.images import pull_through
+from components.serving.registry import repository_id
 from components.serving.rollout import rollout
 from components.storage import (
     ModelBucket,
@@ -99,6 +101,16 @@ def regional_edge_network(config: PlatformConfig) -> dict[str, Any]:
     }
 
 
+def admitted_references(config: PlatformConfig, naming: Naming) -> list[str]:
+    """Every image the concerns pin, where nodes pull it from: Docker Hub ones through the stack's remote
+    repository, by the same tag or digest (Binary Authorization then admits exactly those references)."""
+    repository = repository_id(config.serving.registry, naming)
+    return [
+        pull_through(reference, region=config.region, project=config.project, repository=repository)
+        for reference in concerns.declared("admitted_images", config)
+    ]
+
+
 def cluster_and_pools(
     config: PlatformConfig, naming: Naming, base: Foundation
 ) -> tuple[GkeCluster, dict[str, TpuNodePool]]:
@@ -113,7 +125,7 @@ def cluster_and_pools(
         subnetwork=base.network.subnet_id,
         protect=config.protect,
         model_store=config.model_store_type,
-        admitted_images=concerns.declared("admitted_images", config),
+        admitted_images=admitted_references(config, naming),
     )
     cluster = GkeCluster("gke", cluster_args, base.after_apis)
     pools = {

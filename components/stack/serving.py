@@ -17,6 +17,7 @@ from components.gateway import (
     RegionalInferenceGatewayArgs,
     TierBackend,
 )
+from components.gateway.transport import plain_http_warning
 from components.gke import (
     GkeCluster,
     LeaderWorkerSetController,
@@ -25,8 +26,10 @@ from components.gke import (
     MetricsAdapterArgs,
     TpuNodePool,
 )
+from components.gke.addons import ADAPTER_NAMESPACE, LWS_NAMESPACE
 from components.gke.cluster import SYSTEM_POOL_LABELS
 from components.identity import WorkloadIdentity
+from components.isolation import NamespaceIsolation, NamespaceIsolationArgs, cluster_plans
 from components.naming import Naming
 from components.serving import (
     CompileCacheGrant,
@@ -49,6 +52,7 @@ class ServingPlane:
     """What the tiers run on besides their pools: the add-ons, the registry, the cache grant, the API key."""
 
     metrics_adapter: MetricsAdapter
+    lws: LeaderWorkerSetController | None
     lws_ready: list[pulumi.Resource]
     registry: RemoteRegistry
     cache_grant: CompileCacheGrant
@@ -70,6 +74,7 @@ def serving_plane(
         provider=cluster.provider,
     )
     lws_ready: list[pulumi.Resource] = []
+    lws = None
     if config.multi_host:
         lws = LeaderWorkerSetController("lws", LeaderWorkerSetControllerArgs(provider=cluster.provider))
         lws_ready = [*lws.ready, *([base.network.webhook_firewall] if base.network.webhook_firewall else [])]
@@ -86,11 +91,32 @@ def serving_plane(
     cache_args = CompileCacheGrantArgs(bucket=base.bucket.name, principal=identity.principal)
     return ServingPlane(
         metrics_adapter=MetricsAdapter("metrics-adapter", adapter_args, base.after_apis),
+        lws=lws,
         lws_ready=lws_ready,
         registry=RemoteRegistry("registry", registry_args, base.after_apis),
         cache_grant=CompileCacheGrant("compile-cache", cache_args, base.after_apis),
         auth=GatewayAuth("auth", auth_args, base.after_apis),
     )
+
+
+def isolation(
+    config: PlatformConfig, cluster: GkeCluster, serving: ServingNamespace, plane: ServingPlane
+) -> dict[str, NamespaceIsolation]:
+    """Every owned namespace's NetworkPolicies (components/isolation/flows.py says which flows and why)."""
+    namespaces: dict[str, pulumi.Resource] = {
+        config.serving.namespace: serving.namespace,
+        ADAPTER_NAMESPACE: plane.metrics_adapter.namespace,
+        **({LWS_NAMESPACE: plane.lws.namespace} if plane.lws else {}),
+    }
+    return {
+        namespace: NamespaceIsolation(
+            f"isolation-{namespace}",
+            NamespaceIsolationArgs(
+                namespace=namespace, plans=plans, provider=cluster.provider, namespace_resource=namespaces[namespace]
+            ),
+        )
+        for namespace, plans in cluster_plans(config).items()
+    }
 
 
 def tier_drain(config: PlatformConfig, tier: str) -> DrainTimings:
@@ -153,6 +179,8 @@ def edge(
     tiers: dict[str, InferenceTier],
     auth: GatewayAuth,
 ) -> InferenceGateway | RegionalInferenceGateway:
+    if warning := plain_http_warning(config):
+        pulumi.log.warn(warning)
     if config.gateway.regional:
         return regional_edge(config, naming, base, cluster, serving, tiers, auth)
     routes, default_tier = config.routes

@@ -61,8 +61,10 @@ def private_services_demand(config: PlatformConfig) -> list[tuple[str, int]]:
 
 
 def admitted_images(config: PlatformConfig) -> list[str]:
-    """The import Job's pinned Cloud SDK image, when the stack fills Managed Lustre."""
-    return [GCLOUD_IMAGE] if config.model_store_type == "lustre" else []
+    """The Jobs' pinned images: the weights Jobs' Python (from Docker Hub, by digest) when a tier serves a
+    folder, the import Job's Cloud SDK when the stack fills Managed Lustre."""
+    python = [PYTHON_IMAGE] if weights_plan(config) else []
+    return [*python, *([GCLOUD_IMAGE] if config.model_store_type == "lustre" else [])]
 
 
 def required_services(config: PlatformConfig) -> set[str]:

@@ -180,7 +180,30 @@ CLUSTER_ONLY = {CLUSTER}
 POOLS = {NODE_POOL}
 BOTH = {CLUSTER, NODE_POOL}
 
+BINAUTHZ_POLICY = "gcp:binaryauthorization/policy:Policy"
+GKE_SYSTEM_IMAGES = "gke.gcr.io/**"
+
+
+def _binauthz_exact(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for i, pattern in enumerate(items(get(args.props, "admissionWhitelistPatterns"))):
+        name = get(pattern, "namePattern")
+        if not isinstance(name, str) or not name:
+            report(f"admissionWhitelistPatterns[{i}] has no namePattern.", None)
+        elif name.endswith("*") and name != GKE_SYSTEM_IMAGES:
+            report(f"admissionWhitelistPatterns[{i}] {name!r} admits every image under a path, not a pinned one.", None)
+
+
 POLICIES = [
+    resource_policy(
+        "binauthz-pinned-images-only",
+        "Binary Authorization admits pinned references only: no wildcard but GKE's system images.",
+        types={BINAUTHZ_POLICY},
+        check=_binauthz_exact,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="List each image by repository path and tag or digest (concerns' admitted_images).",
+        tags=["gke", "supply-chain"],
+    ),
     resource_policy(
         "gke-private-nodes",
         "GKE nodes have no public IP addresses.",

@@ -12,6 +12,8 @@ from .metadata import HIGH, MANDATORY, MEDIUM, checkov, cis_gke, get, items, res
 from .tpu import CHIPS_PER_VM, NODE_POOL, TPU_RESOURCE, is_tpu_pool, pool_topology
 
 LWS = "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+NAMESPACE = "kubernetes:core/v1:Namespace"
 SERVICE = "kubernetes:core/v1:Service"
 # Where each workload kind keeps its pod template(s).
 POD_SPEC_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -200,7 +202,61 @@ def _tpu_pool_exists(args: StackValidationArgs, report: ReportViolation) -> None
                 )
 
 
+def is_default_deny(props: Any) -> bool:
+    """Every pod of the namespace, both directions, nothing allowed (absent policyTypes means Ingress only)."""
+    spec = get(props, "spec")
+    return (
+        not get(spec, "podSelector", "matchLabels")
+        and not get(spec, "podSelector", "matchExpressions")
+        and set(items(get(spec, "policyTypes"))) == {"Ingress", "Egress"}
+        and not items(get(spec, "ingress"))
+        and not items(get(spec, "egress"))
+    )
+
+
+def _namespace_default_deny(args: StackValidationArgs, report: ReportViolation) -> None:
+    denied = {
+        get(r.props, "metadata", "namespace")
+        for r in args.resources
+        if r.resource_type == NETWORK_POLICY and is_default_deny(r.props)
+    }
+    for resource in args.resources:
+        name = get(resource.props, "metadata", "name")
+        if resource.resource_type == NAMESPACE and name not in denied:
+            report(f"namespace {name} has no default-deny NetworkPolicy (ingress and egress).", resource.urn)
+
+
+def _no_open_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for i, rule in enumerate(items(get(args.props, "spec", "ingress"))):
+        peers = items(get(rule, "from"))
+        if not peers:
+            report(f"spec.ingress[{i}] has no `from`: every source may connect.", None)
+        for peer in peers:
+            if get(peer, "ipBlock", "cidr") in ("0.0.0.0/0", "::/0"):
+                report(f"spec.ingress[{i}] admits {get(peer, 'ipBlock', 'cidr')}: every address may connect.", None)
+
+
 POLICIES = [
+    stack_policy(
+        "k8s-namespace-default-deny",
+        "Every namespace the stack creates has a default-deny NetworkPolicy (ingress and egress).",
+        check=_namespace_default_deny,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Add a NetworkPolicy with podSelector {}, policyTypes [Ingress, Egress] and no rules "
+        "(components/isolation/), then allow each needed flow.",
+        tags=["kubernetes", "network"],  # Checkov's graph check CKV2_K8S_6 asks the same of every pod
+    ),
+    resource_policy(
+        "k8s-network-policy-no-open-ingress",
+        "No NetworkPolicy lets every source in: each ingress rule names its peers, none is 0.0.0.0/0.",
+        types={NETWORK_POLICY},
+        check=_no_open_ingress,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Name the sources: Google's health-check ranges, the proxy-only subnet, a namespace or pods.",
+        tags=["kubernetes", "network"],
+    ),
     resource_policy(
         "k8s-no-privileged-containers",
         "No container runs privileged.",

@@ -19,6 +19,7 @@ from tests.policies import (
     test_gke,
     test_iam,
     test_inference,
+    test_isolation,
     test_kubernetes,
     test_stack,
     test_storage,
@@ -40,6 +41,7 @@ CASE_MODULES = (
     test_gateway,
     test_inference,
     test_stack,
+    test_isolation,
     *(
         importlib.import_module(f"{ordering_tests.__name__}.{module.name}")
         for module in pkgutil.iter_modules(ordering_tests.__path__)

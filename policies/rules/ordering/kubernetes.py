@@ -36,6 +36,7 @@ KUBERNETES_TYPES = (
     "kubernetes:core/v1:PersistentVolume",
     "kubernetes:core/v1:PersistentVolumeClaim",
     "kubernetes:policy/v1:PodDisruptionBudget",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     "kubernetes:rbac.authorization.k8s.io/v1:Role",

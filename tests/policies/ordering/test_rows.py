@@ -780,6 +780,19 @@ ROWS = [
         ],
     ),
     Row(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "pulumi-kubernetes awaits a workload's readiness, which no po",
+        "dev",
+        "isolation-llm-serving-vllm-small-flows",
+        [
+            (
+                "gcp:container/nodePool:NodePool",
+                "a node pool the Kubernetes provider waits for (through the provider's dependencies)",
+            ),
+            ("kubernetes:core/v1:Namespace", "the Namespace it lives in"),
+        ],
+    ),
+    Row(
         "kubernetes:policy/v1:PodDisruptionBudget",
         "pulumi-kubernetes awaits a workload's readiness, which no po",
         "dev",
