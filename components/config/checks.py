@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from components.config import catalog
 from components.config.errors import NAMESPACE
 from components.config.fields import ZONE_PATTERN, FieldError
-from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
+from components.gke.pool_sizing import REGIONAL_POOL_ZONES, chain_sizings
 from components.gke.pool_upgrades import upgrade_nodes
 from components.serving.config import COMPILE_CACHE_PREFIX, MAX_TIER_NAME
 from components.serving.rollout import rollout
@@ -197,8 +197,9 @@ def most_nodes(config: PlatformConfig) -> list[tuple[str, int]]:
     nodes = [(f"in the system pool ({system} per zone x {zones})", system * zones)]
     for name, tier in sorted(config.tiers.items()):
         surge = rollout(tier).surge_nodes
-        ceiling = pool_sizing(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas, surge).most_nodes
-        nodes.append((f"in tier {name}", ceiling + upgrade_nodes(tier.shape, tier.capacity, ceiling)))
+        chain = chain_sizings(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas, surge)
+        ceiling = sum(s.most_nodes + upgrade_nodes(tier.shape, step, s.most_nodes) for step, s in chain)
+        nodes.append((f"in tier {name}", ceiling))
     return nodes
 
 

@@ -99,6 +99,13 @@ def _capacity_mode(node_config: dict[str, Any]) -> str:
     return "on-demand"
 
 
+def _fallback_pool(pool: Registration, tiers: dict[str, Any]) -> bool:
+    """A later step of a tier's capacity chain: the tier's replicas run on one step at a time, so the
+    chain is priced once, on its first pool, over every mode of the chain."""
+    name = pool.inputs.get("name")
+    return any(name in (f.get("nodePools") or [])[1:] for f in tiers.values())
+
+
 def _tier_of(pool: Registration, tiers: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     for name, figures in tiers.items():
         if figures.get("nodePool") == pool.inputs.get("name"):
@@ -140,6 +147,8 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         return
     cluster, tiers = clusters[0], graph.outputs.get("tiers") or {}
     for pool in sorted(graph.by_type("gcp:container/nodePool:NodePool"), key=lambda r: r.name):
+        if _fallback_pool(pool, tiers):
+            continue
         nodes, node_config = pool_nodes(pool, cluster), pool.inputs.get("nodeConfig", {})
         machine = str(node_config.get("machineType"))
         tier = _tier_of(pool, tiers)
