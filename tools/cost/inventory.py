@@ -107,6 +107,13 @@ def _capacity_mode(node_config: dict[str, Any]) -> str:
     return "on-demand"
 
 
+def _fallback_pool(pool: Registration, tiers: dict[str, Any]) -> bool:
+    """A later step of a tier's capacity chain: the tier's replicas run on one step at a time, so the
+    chain is priced once, on its first pool, over every mode of the chain."""
+    name = pool.inputs.get("name")
+    return any(name in (f.get("nodePools") or [])[1:] for f in tiers.values())
+
+
 def _tier_of(pool: Registration, tiers: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     for name, figures in tiers.items():
         if figures.get("nodePool") == pool.inputs.get("name"):
@@ -148,6 +155,8 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         return
     cluster, tiers = clusters[0], graph.outputs.get("tiers") or {}
     for pool in sorted(graph.by_type("gcp:container/nodePool:NodePool"), key=lambda r: r.name):
+        if _fallback_pool(pool, tiers):
+            continue
         tier = _tier_of(pool, tiers)
         nodes = steady_nodes(pool, cluster, tier[1]) if tier else pool_nodes(pool, cluster)
         node_config = pool.inputs.get("nodeConfig", {})
