@@ -8,7 +8,18 @@ from tests.helpers import config
 
 def test_every_concern_is_found() -> None:
     names = {package.__name__.rsplit(".", 1)[-1] for package in concern_packages()}
-    assert names == {"cost", "gateway", "gke", "identity", "network", "operations", "project", "serving", "storage"}
+    assert names == {
+        "cost",
+        "gateway",
+        "gke",
+        "identity",
+        "isolation",
+        "network",
+        "operations",
+        "project",
+        "serving",
+        "storage",
+    }
 
 
 def test_the_union_is_sorted_and_deduplicated() -> None:
