@@ -61,6 +61,7 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "capacityChain": chain_output(tier.capacity),
             "computeClass": pool.compute_class_name,
             "nodePools": [p.name for p in pool.pools] if pool.compute_class_name else None,
+            "replicas": {"min": tier.min_replicas, "max": tier.max_replicas},
             "topology": pool.shape.topology,
             **estimate.as_output(),
             "estimatedWeightsReadSeconds": read_seconds,

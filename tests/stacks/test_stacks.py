@@ -249,9 +249,11 @@ def test_staging_fills_hyperdisk_ml_with_the_volume_populator(graphs: dict[str, 
     source = staging.one(DATASOURCE)
     bucket = staging.one("gcp:storage/bucket:Bucket").inputs["name"]
     assert source.inputs["spec"]["cloudStorage"]["uri"] == f"gs://{bucket}/models/"
-    assert staging.one("kubernetes:cloud.google.com/v1:ComputeClass").inputs["metadata"]["name"] == (
-        "gcs-to-hdml-compute-class"
-    )
+    # The populator's class, beside the medium tier's capacity chain (flex-start -> spot).
+    assert {c.inputs["metadata"]["name"] for c in staging.by_type("kubernetes:cloud.google.com/v1:ComputeClass")} == {
+        "gcs-to-hdml-compute-class",
+        staging.outputs["tiers"]["medium"]["computeClass"],
+    }
     assert staging.outputs["modelStore"]["type"] == "hyperdisk-ml"
 
 

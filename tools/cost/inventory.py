@@ -131,6 +131,15 @@ def _fallback_pool(pool: Registration, tiers: dict[str, Any]) -> bool:
     return any(name in (f.get("nodePools") or [])[1:] for f in tiers.values())
 
 
+def chain_floor(nodes: Range, tier: tuple[str, dict[str, Any]] | None) -> Range:
+    """A chain's pools scale from zero, yet the tier always holds its minimum replicas on some step:
+    the chain's first pool (the one priced) carries that floor."""
+    if tier is None or not tier[1].get("nodePools"):
+        return nodes
+    floor = float((tier[1].get("replicas") or {}).get("min", 0) * int(tier[1].get("vms") or 1))
+    return Range(max(nodes.low, floor), max(nodes.high, floor))
+
+
 def _tier_of(pool: Registration, tiers: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     for name, figures in tiers.items():
         if figures.get("nodePool") == pool.inputs.get("name"):
@@ -180,7 +189,7 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         machine = str(node_config.get("machineType"))
         component = f"tier {tier[0]}" if tier else ("gke" if pool.name == "gke-system" else "storage")
         if match := _TPU_MACHINE.match(machine):
-            yield _tpu_item(pool, nodes, int(match.group(1)), tier, hours)
+            yield _tpu_item(pool, chain_floor(nodes, tier), int(match.group(1)), tier, hours)
         else:
             zones = _zones(pool, cluster)
             spread = f" ({nodes.low / zones:g}-{nodes.high / zones:g} per zone x {zones} zones)" if zones > 1 else ""
