@@ -89,29 +89,12 @@ def pool_nodes(pool: Registration, cluster: Registration) -> Range:
     return per_zone.scaled(_zones(pool, cluster))
 
 
-def _min_replicas(graph: StackGraph, workload: object) -> int:
-    """The tier workload's fewest replicas: its autoscaler's minimum, else its own replica count."""
-    for hpa in graph.by_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
-        if hpa.inputs["spec"]["scaleTargetRef"]["name"] == workload:
-            return int(hpa.inputs["spec"].get("minReplicas", 1))
-    for kind in ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet"):
-        for resource in graph.by_type(kind):
-            if resource.inputs["metadata"]["name"] == workload:
-                return int(resource.inputs["spec"].get("replicas", 1))
-    return 0
-
-
-def steady_nodes(graph: StackGraph, pool: Registration, cluster: Registration, figures: dict[str, Any]) -> Range:
+def steady_nodes(pool: Registration, cluster: Registration, figures: dict[str, Any]) -> Range:
     """A tier pool's node bounds outside rollouts: its maximum keeps room for the rollout's surge
-    replica (the tier output's `rollout.maxSurge`), which runs only while a rollout does. A chain's
-    pools all start at zero nodes (the ComputeClass picks the step): its floor is the workload's."""
+    replica (the tier output's `rollout.maxSurge`), which runs only while a rollout does."""
     nodes = pool_nodes(pool, cluster)
-    vms = int(figures.get("vms") or 1)
-    surge = int((figures.get("rollout") or {}).get("maxSurge") or 0) * vms
-    low = nodes.low
-    if len(figures.get("nodePools") or []) > 1:
-        low = max(low, float(_min_replicas(graph, figures.get("workload")) * vms))
-    return Range(low, max(low, nodes.high - surge))
+    surge = int((figures.get("rollout") or {}).get("maxSurge") or 0) * int(figures.get("vms") or 1)
+    return Range(nodes.low, max(nodes.low, nodes.high - surge))
 
 
 def _capacity_mode(node_config: dict[str, Any]) -> str:
@@ -184,12 +167,12 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         if _fallback_pool(pool, tiers):
             continue
         tier = _tier_of(pool, tiers)
-        nodes = steady_nodes(graph, pool, cluster, tier[1]) if tier else pool_nodes(pool, cluster)
+        nodes = chain_floor(steady_nodes(pool, cluster, tier[1]), tier) if tier else pool_nodes(pool, cluster)
         node_config = pool.inputs.get("nodeConfig", {})
         machine = str(node_config.get("machineType"))
         component = f"tier {tier[0]}" if tier else ("gke" if pool.name == "gke-system" else "storage")
         if match := _TPU_MACHINE.match(machine):
-            yield _tpu_item(pool, chain_floor(nodes, tier), int(match.group(1)), tier, hours)
+            yield _tpu_item(pool, nodes, int(match.group(1)), tier, hours)
         else:
             zones = _zones(pool, cluster)
             spread = f" ({nodes.low / zones:g}-{nodes.high / zones:g} per zone x {zones} zones)" if zones > 1 else ""
@@ -214,7 +197,7 @@ def serving_replicas(graph: StackGraph) -> Range:
     for pool in graph.by_type("gcp:container/nodePool:NodePool"):
         tier = _tier_of(pool, tiers)
         if tier and clusters:
-            found = found + steady_nodes(graph, pool, clusters[0], tier[1]).scaled(1 / int(tier[1].get("vms") or 1))
+            found = found + steady_nodes(pool, clusters[0], tier[1]).scaled(1 / int(tier[1].get("vms") or 1))
     return found
 
 
