@@ -46,6 +46,14 @@ def two_commits(tmp_path_factory) -> Path:
             shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, repo / name)
+    # The large tier as one slice pool (no capacity chain), so the by-hand figures below count one pool;
+    # a chain's pools and class are tested in tests/stacks/test_capacity_chain.py.
+    base = repo / "Pulumi.prod.yaml"
+    lines = base.read_text().splitlines(keepends=True)
+    chain = [i for i, line in enumerate(lines) if line.lstrip().startswith("fallback: [on-demand, flex-start]")]
+    assert chain, "prod's large tier has no capacity chain to drop"
+    del lines[chain[0] : chain[0] + 2]  # the key and its comment's continuation line
+    base.write_text("".join(lines))
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "base")

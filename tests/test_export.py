@@ -70,8 +70,12 @@ def test_plan_follows_terraform_show_json(prod: StackGraph) -> None:
     assert cluster["resource_labels"]["env"] == "prod"
     pool = _resource(plan, "google_container_node_pool.tier-large-pool")["values"]
     assert pool["node_config"][0]["taint"][0] == {"effect": "NO_SCHEDULE", "key": "google.com/tpu", "value": "present"}
-    assert pool["node_config"][0]["labels"] == {"llm-platform/tier": "large"}
-    assert pool["node_count"] == 2  # integral numbers are integers, as in Terraform
+    # The first step of the large tier's capacity chain: labelled for its ComputeClass, scaling from zero.
+    assert pool["node_config"][0]["labels"] == {
+        "llm-platform/tier": "large",
+        "cloud.google.com/compute-class": "llm-prod-tpu-large",
+    }
+    assert pool["autoscaling"][0]["max_node_count"] == 2  # integral numbers are integers, as in Terraform
     firewall = _resource(plan, "google_compute_firewall.network-allow-health-checks")["values"]
     assert firewall["allow"] == [{"ports": ["8000"], "protocol": "tcp"}]  # the bridge's `allows`
     bucket = _resource(plan, "google_storage_bucket.models-bucket")["values"]

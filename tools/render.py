@@ -165,6 +165,28 @@ def tier_cost_table(graph: StackGraph) -> Table | None:
     return table
 
 
+def capacity_table(graph: StackGraph) -> Table | None:
+    """Each tier's capacity chain, one row per step in the order GKE tries them, and what each step means."""
+    tiers = graph.outputs.get("tiers")
+    if not tiers:
+        return None
+    table = Table(
+        title="capacity chains (in the order GKE tries them; a tier with several steps has a ComputeClass that "
+        "falls back on a stockout and moves pods back when a higher step returns)",
+        show_edge=False,
+    )
+    for heading in ("tier", "step", "mode", "price", "preemption", "max run", "queueing"):
+        table.add_column(heading)
+    for name, figures in sorted(tiers.items()):
+        for index, step in enumerate(figures.get("capacityChain") or [], start=1):
+            table.add_row(
+                name if index == 1 else "",
+                str(index),
+                *(escape(str(step.get(key, ""))) for key in ("mode", "price", "preemption", "maxRun", "queueing")),
+            )
+    return table
+
+
 def print_preview(graph: StackGraph, console: Console | None = None) -> None:
     # Piped output (CI logs, `| less`) gets a wide, fixed width instead of rich's 80-column fallback.
     console = console or Console(width=None if sys.stdout.isatty() else 160)
@@ -173,7 +195,7 @@ def print_preview(graph: StackGraph, console: Console | None = None) -> None:
     console.print(type_counts(graph))
     console.print()
     console.print(outputs_table(graph))
-    for table in (tiers_table(graph), tier_cost_table(graph)):
+    for table in (tiers_table(graph), tier_cost_table(graph), capacity_table(graph)):
         if table is not None:
             console.print()
             console.print(table)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from components.config import catalog
 from components.config.errors import NAMESPACE
 from components.config.fields import ZONE_PATTERN, FieldError
-from components.gke.pool_sizing import REGIONAL_POOL_ZONES, pool_sizing
+from components.gke.pool_sizing import REGIONAL_POOL_ZONES, chain_sizings
 from components.gke.pool_upgrades import upgrade_nodes
 from components.serving.config import COMPILE_CACHE_PREFIX, MAX_TIER_NAME
 from components.serving.rollout import rollout
@@ -35,6 +35,7 @@ def stack_problems(config: PlatformConfig, stack: str) -> list[FieldError]:
     return [
         *_location_problems(config),
         *_tier_name_problems(config),
+        *_prod_capacity_problems(config),
         *_protection_problems(config),
         *_retire_problems(config, stack),
         *_range_problems(config),
@@ -72,6 +73,28 @@ def _tier_name_problems(config: PlatformConfig) -> list[FieldError]:
         for tier in config.tiers
         if len(tier) > MAX_TIER_NAME
     ]
+
+
+def _prod_capacity_problems(config: PlatformConfig) -> list[FieldError]:
+    """A prod tier's last capacity step is where it lives in a long stockout: never spot, which GCE may
+    preempt at any time (spot earlier in a chain is fine: the class moves pods back off it)."""
+    if config.environment != "prod":
+        return []
+    problems = []
+    for name, tier in sorted(config.tiers.items()):
+        capacity = tier.capacity
+        if capacity.modes[-1] != "spot":
+            continue
+        key = f"fallback.{len(capacity.fallback) - 1}" if capacity.fallback else "type"
+        problems.append(
+            FieldError(
+                f"tiers.{name}.capacity.{key}",
+                "spot ends the chain of a prod tier: in a long stockout of every earlier step the tier would run "
+                "only on VMs GCE may preempt at any time (allowed: end on on-demand or flex-start; spot may come "
+                "earlier, e.g. fallback: [spot, flex-start])",
+            )
+        )
+    return problems
 
 
 def _protection_problems(config: PlatformConfig) -> list[FieldError]:
@@ -197,8 +220,9 @@ def most_nodes(config: PlatformConfig) -> list[tuple[str, int]]:
     nodes = [(f"in the system pool ({system} per zone x {zones})", system * zones)]
     for name, tier in sorted(config.tiers.items()):
         surge = rollout(tier).surge_nodes
-        ceiling = pool_sizing(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas, surge).most_nodes
-        nodes.append((f"in tier {name}", ceiling + upgrade_nodes(tier.shape, tier.capacity, ceiling)))
+        chain = chain_sizings(tier.shape, tier.capacity, tier.min_replicas, tier.max_replicas, surge)
+        ceiling = sum(s.most_nodes + upgrade_nodes(tier.shape, step, s.most_nodes) for step, s in chain)
+        nodes.append((f"in tier {name}", ceiling))
     return nodes
 
 

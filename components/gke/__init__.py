@@ -3,11 +3,13 @@
 Creates: the cluster (private nodes, DNS-based control-plane endpoint, Binary Authorization with
 the project's admission policy), the node service account and its roles, the system pool and the
 Kubernetes provider (`llm-platform:gke:Cluster`); one TPU7x node pool per tier, with a
-HIGH_THROUGHPUT workload policy for multi-host slices (`llm-platform:gke:TpuNodePool`); the
+HIGH_THROUGHPUT workload policy for multi-host slices (`llm-platform:gke:TpuNodePool`), and for a
+tier with a capacity chain one pool per mode and the ComputeClass that orders them; the
 add-ons serving needs (`addons.py`): the Custom Metrics Stackdriver Adapter with its Workload
 Identity grant (`gke:MetricsAdapter`) and, for stacks with a multi-host tier, the LeaderWorkerSet
 controller from its Helm chart (`gke:LeaderWorkerSetController`).
-Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `pool_sizing.py` (node counts,
+Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `capacity_chain.py` (a tier's
+fallback chain, its pools' names, the ComputeClass and what each step means), `pool_sizing.py` (node counts,
 reservation paths, surge room passed in by serving), `pool_upgrades.py` (a TPU pool's upgrade
 settings and what its capacity allows), `exclusions.py` (GKE's maintenance-exclusion limits),
 `cluster_settings.py` (the cluster's and system pool's typed settings).
@@ -15,7 +17,8 @@ Config keys: `llm-platform:cluster.*`, `llm-platform:tiers.<name>.capacity.*` (`
 APIs: container, compute, iam, containerfilesystem (image streaming), artifactregistry (node
 image pulls), logging and monitoring (cluster telemetry, managed Prometheus), binaryauthorization.
 Outputs: cluster name, location and endpoint, node service account, the Kubernetes provider;
-per pool the node pool and its slice shape; the adapter's principal, the add-ons' readiness.
+per pool the node pool and its slice shape (with a chain: every pool and the ComputeClass); the
+adapter's principal, the add-ons' readiness.
 """
 
 from __future__ import annotations

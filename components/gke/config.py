@@ -243,6 +243,11 @@ class CapacityConfig(StrictModel):
     queued_provisioning: bool = Field(
         default=False, description="flex-start only: nodes come only through ProvisioningRequests (DWS queued mode)."
     )
+    fallback: list[CapacityType] = Field(
+        default_factory=list,
+        description="The modes to fall back to, in order, when `type` cannot be had: a ComputeClass with one "
+        "node pool per mode (components/gke/capacity_chain.py); empty keeps the tier on `type` alone.",
+    )
     upgrade: NodeUpgradeConfig = Field(default_factory=NodeUpgradeConfig)
 
     @model_validator(mode="after")
@@ -262,4 +267,41 @@ class CapacityConfig(StrictModel):
             raise FieldError("reservedVms", f"is set but type is {self.type} (allowed: only with type reservation)")
         if self.queued_provisioning and self.type != "flex-start":
             raise FieldError("queuedProvisioning", f"needs type flex-start, not {self.type} (allowed: flex-start)")
+        raise_all(self._fallback_problems())
         return self
+
+    def _fallback_problems(self) -> list[FieldError]:
+        """A chain GKE could not follow: each mode once, a reservation only first, no queued pool in it."""
+        problems = []
+        seen = [self.type]
+        for index, mode in enumerate(self.fallback):
+            key = f"fallback.{index}"
+            if mode == "reservation":
+                problems.append(
+                    FieldError(
+                        key,
+                        "reservation cannot be a fallback: reserved VMs are paid for whether used or not, so they "
+                        "go first (allowed: on-demand, flex-start, spot; put the reservation in type and name it "
+                        "in reservation)",
+                    )
+                )
+            elif mode in seen:
+                step = seen.index(mode) + 1
+                problems.append(
+                    FieldError(key, f"{mode} is already step {step} of the chain (allowed: each mode once)")
+                )
+            seen.append(mode)
+        if self.fallback and self.queued_provisioning:
+            problems.append(
+                FieldError(
+                    "queuedProvisioning",
+                    "a queued pool gets nodes only through ProvisioningRequests, which a ComputeClass never makes "
+                    "when it falls back (allowed: false with fallback, or remove fallback)",
+                )
+            )
+        return problems
+
+    @property
+    def modes(self) -> list[CapacityType]:
+        """The chain: `type` first, then each fallback mode in order."""
+        return [self.type, *self.fallback]

@@ -57,3 +57,15 @@ def pool_sizing(
         return PoolSizing(shape.vms, None, None, None, None)
     location_policy = "ANY" if capacity.type in ("spot", "reservation") else "BALANCED"
     return PoolSizing(None, min_replicas, max_replicas + rollout_surge, min_replicas, location_policy)
+
+
+def chain_sizings(
+    shape: SliceShape, capacity: CapacityConfig, min_replicas: int, max_replicas: int, rollout_surge: int = 0
+) -> list[tuple[CapacityConfig, PoolSizing]]:
+    """Each pool of the tier's capacity chain with its node counts. One step: the tier's pool as
+    `pool_sizing` sizes it. A chain: every pool from zero to the tier's ceiling, since pending pods,
+    not node floors, walk the ComputeClass's priorities (a chain rolls by replacement: no surge)."""
+    chain = [capacity, *(CapacityConfig(type=mode) for mode in capacity.fallback)]
+    if len(chain) == 1:
+        return [(capacity, pool_sizing(shape, capacity, min_replicas, max_replicas, rollout_surge))]
+    return [(step, pool_sizing(shape, step, 0, max_replicas)) for step in chain]

@@ -308,11 +308,12 @@ class TierConfig(StrictModel):
                     "node pool (allowed: 1; add a tier for another slice)",
                 )
             )
-        if self.capacity.type == "flex-start" and self.min_replicas != 0:
+        if self.capacity.type == "flex-start" and self.min_replicas != 0 and not self.capacity.fallback:
             problems.append(
                 FieldError(
                     "minReplicas",
-                    f"{self.min_replicas}: flex-start capacity has no static node count (allowed: 0)",
+                    f"{self.min_replicas}: flex-start capacity has no static node count (allowed: 0, or a "
+                    "capacity.fallback chain, whose pools all scale from zero)",
                 )
             )
         if shape.multi_host and self.data_parallel_size != 1:

@@ -65,6 +65,7 @@ class InferenceTierArgs:
     drain: DrainTimings
     rollout: Rollout
     api_key: ApiKeyRef | None = None
+    compute_class: str | None = None  # the tier's ComputeClass when its capacity is a chain
     # The HPA waits for the metrics adapter, the LeaderWorkerSet for its controller and webhook.
     autoscaler_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     workload_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
@@ -80,6 +81,7 @@ class InferenceTierArgs:
             cache_bucket=self.cache_bucket,
             drain=self.drain,
             api_key=self.api_key,
+            compute_class=self.compute_class,
         )
 
 

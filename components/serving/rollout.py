@@ -65,6 +65,11 @@ def rollout(config: TierConfig) -> Rollout:
         return _replace(
             f"a {shape.topology} slice is one group on a one-slice pool: a surge group would need a second slice"
         )
+    if capacity.fallback:
+        return _replace(
+            f"a surge replica may land on any step of the {' -> '.join(capacity.modes)} chain, and the chain's "
+            "pools have no room beyond maxReplicas"
+        )
     if capacity.type == "flex-start":
         return _replace("flex-start nodes come when DWS finds capacity: a surge replica could wait for hours")
     if capacity.type == "spot":

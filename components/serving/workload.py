@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.gke.capacity_chain import COMPUTE_CLASS_KEY
 from components.gke.tpu import ACCELERATOR, TPU_RESOURCE
 from components.gke.tpu_node_pool import TIER_LABEL
 from components.serving import checksums, compile_cache, vllm_args
@@ -89,6 +90,16 @@ class PodInputs:
     cache_bucket: pulumi.Input[str]
     drain: DrainTimings
     api_key: ApiKeyRef | None = None
+    compute_class: str | None = None
+
+
+def class_selection(compute_class: str | None) -> tuple[dict[str, str], list[k8s.core.v1.TolerationArgs]]:
+    """A chained tier's pods select its ComputeClass and tolerate the class taint its pools carry."""
+    if compute_class is None:
+        return {}, []
+    return {COMPUTE_CLASS_KEY: compute_class}, [
+        k8s.core.v1.TolerationArgs(key=COMPUTE_CLASS_KEY, operator="Equal", value=compute_class, effect="NoSchedule")
+    ]
 
 
 def server_args(inputs: PodInputs) -> list[str]:
@@ -193,6 +204,7 @@ def pod_template(
 ) -> k8s.core.v1.PodTemplateSpecArgs:
     """A pod on the tier's own TPU pool, with the model mount, shared memory and the compile cache."""
     shape = inputs.config.shape
+    class_selector, class_tolerations = class_selection(inputs.compute_class)
     return k8s.core.v1.PodTemplateSpecArgs(
         metadata=k8s.meta.v1.ObjectMetaArgs(
             labels={**workload_labels(inputs.tier), **({ROLE_LABEL: role} if role else {})},
@@ -209,9 +221,11 @@ def pod_template(
                 "cloud.google.com/gke-tpu-accelerator": ACCELERATOR,
                 "cloud.google.com/gke-tpu-topology": shape.topology,
                 TIER_LABEL: inputs.tier,  # the tier's own pool, even if another tier has the same shape
+                **class_selector,
             },
             tolerations=[
-                k8s.core.v1.TolerationArgs(key=TPU_RESOURCE, operator="Equal", value="present", effect="NoSchedule")
+                k8s.core.v1.TolerationArgs(key=TPU_RESOURCE, operator="Equal", value="present", effect="NoSchedule"),
+                *class_tolerations,
             ],
             termination_grace_period_seconds=(
                 inputs.drain.worker_grace_period if role == WORKER_ROLE else inputs.drain.grace_period

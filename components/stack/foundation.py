@@ -145,6 +145,7 @@ def cluster_and_pools(
                 cluster_location=cluster.location,
                 node_service_account=cluster.node_service_account_email,
                 rollout_surge_nodes=rollout(tier).surge_nodes,
+                provider=cluster.provider,
             ),
             base.after_apis,
         )

@@ -11,6 +11,7 @@ from components.config.platform import PlatformConfig
 from components.cost import tier_cost
 from components.gateway import InferenceGateway, RegionalInferenceGateway, tier_path
 from components.gke import GkeCluster, TpuNodePool
+from components.gke.capacity_chain import chain_output
 from components.identity import WorkloadIdentity
 from components.operations import Budget, Cache, Observability
 from components.serving import InferenceTier, ServingNamespace, cold_start
@@ -55,6 +56,12 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
         reachable = by_path and (name in prefixes or name == default_tier)
         outputs[name] = {
             "nodePool": pool.node_pool.name,
+            # The capacity chain: each step's mode and what it means; with more than one, the pools and
+            # the ComputeClass that orders them.
+            "capacityChain": chain_output(tier.capacity),
+            "computeClass": pool.compute_class_name,
+            "nodePools": [p.name for p in pool.pools] if pool.compute_class_name else None,
+            "replicas": {"min": tier.min_replicas, "max": tier.max_replicas},
             "topology": pool.shape.topology,
             **estimate.as_output(),
             "estimatedWeightsReadSeconds": read_seconds,
@@ -66,7 +73,7 @@ def tier_outputs(platform: Platform) -> dict[str, Any]:
             "path": tier_path(prefixes.get(name)) if reachable else None,
             "estimatedColdStart": cold_start.estimate(tier.model.parameters_billion, read_seconds).as_output(),
             "cost": tier_cost(
-                config.pricing, [tier.capacity.type], estimate.chips, estimate.decode_tokens_per_s_ceiling
+                config.pricing, tier.capacity.modes, estimate.chips, estimate.decode_tokens_per_s_ceiling
             ),
             "drain": tier_drain(config, name).as_output(),
             "rollout": rollout(tier).as_output(tier),

@@ -155,8 +155,9 @@ def inference_tiers(
             rollout=plan,
             api_key=plane.auth.api_key_ref,
             autoscaler_depends_on=plane.metrics_adapter.ready,
+            compute_class=pools[name].compute_class_name,
             workload_depends_on=[
-                pools[name].node_pool,
+                *pools[name].ready,
                 serving.service_account,
                 *store.mount.ready,
                 *store.mount.folder_ready.get(tier.model.folder, []),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import cache, gateway, gke, iam, inference, kubernetes, ordering, stack, storage, tpu, weights
+from . import cache, capacity, gateway, gke, iam, inference, kubernetes, ordering, stack, storage, tpu, weights
 
 PACK_NAME = "llm-platform-policies"
-MODULES = (gke, tpu, storage, weights, iam, cache, kubernetes, gateway, inference, stack, ordering)
+MODULES = (gke, tpu, capacity, storage, weights, iam, cache, kubernetes, gateway, inference, stack, ordering)
 POLICIES: list[Policy] = [policy for module in MODULES for policy in module.POLICIES]

@@ -15,6 +15,7 @@ import yaml
 import tests.policies.ordering as ordering_tests
 from tests.policies import (
     test_cache,
+    test_capacity,
     test_gateway,
     test_gke,
     test_iam,
@@ -33,6 +34,7 @@ PACK = PROJECT_ROOT / "policies"
 CASE_MODULES = (
     test_gke,
     test_tpu,
+    test_capacity,
     test_storage,
     test_weights,
     test_iam,

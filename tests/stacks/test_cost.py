@@ -98,7 +98,9 @@ def test_staging_prices_the_hyperdisk_ml_store_and_its_throughput(graphs: dict[s
 
 def test_a_configured_price_reaches_the_tier_lines(prod: StackGraph) -> None:
     """The inventory prices TPU from the program's tier output: give the output a priced `cost`."""
-    pricing = config({"llm-platform:pricing": {"tpuChipHour": {"onDemand": 10, "reservation": 6}}}).pricing
+    pricing = config(
+        {"llm-platform:pricing": {"tpuChipHour": {"onDemand": 10, "reservation": 6, "flexStart": 7}}}
+    ).pricing
     tiers = {
         name: {**figures, "cost": tier_cost(pricing, figures["cost"]["capacityModes"], figures["chips"], 1000)}
         for name, figures in prod.outputs["tiers"].items()
@@ -107,7 +109,9 @@ def test_a_configured_price_reaches_the_tier_lines(prod: StackGraph) -> None:
     disk = 200 * 0.08  # a 200 GB Hyperdisk Balanced boot disk per VM
     assert priced.monthly("tier small").low == pytest.approx(1 * 730 * 10 + 1 * disk)  # 1-4 single-chip VMs
     assert priced.monthly("tier small").high == pytest.approx(4 * 730 * 10 + 4 * disk)
-    assert priced.monthly("tier large").low == pytest.approx(8 * 730 * 6 + 2 * disk)  # one 8-chip slice, reservation
+    # one 8-chip slice on its chain's cheapest step (reservation), at most on its dearest (on-demand)
+    assert priced.monthly("tier large").low == pytest.approx(8 * 730 * 6 + 2 * disk)
+    assert priced.monthly("tier large").high == pytest.approx(8 * 730 * 10 + 2 * disk)
     unpriced = estimate(prod)
     assert priced.monthly().low == pytest.approx(unpriced.monthly().low + 730 * (10 + 4 * 10 + 8 * 6))
 

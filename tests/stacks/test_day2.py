@@ -82,13 +82,16 @@ def _pool_ceiling(pool: Registration) -> int:
     return int(pool.inputs.get("nodeCount") or pool.inputs["autoscaling"]["maxNodeCount"])
 
 
-def _tpu_pools(graph: StackGraph) -> list[Registration]:
-    return [p for p in graph.by_type(NODE_POOL) if p.inputs["nodeConfig"]["machineType"].startswith("tpu7x-")]
-
-
 def _pool_of(graph: StackGraph, tier: str) -> Registration:
-    (pool,) = [p for p in graph.by_type(NODE_POOL) if p.inputs["nodeConfig"]["labels"].get("llm-platform/tier") == tier]
+    """The tier's pool; with a capacity chain, its first step's (every step has the same ceiling, and the
+    chain rolls by replacement)."""
+    first = graph.outputs["tiers"][tier]["nodePool"]
+    (pool,) = [p for p in graph.by_type(NODE_POOL) if p.inputs["name"] == first]
     return pool
+
+
+def _tier_count(graph: StackGraph) -> int:
+    return len(graph.outputs["tiers"])
 
 
 def test_no_rollout_needs_a_node_its_pool_cannot_create(graph: StackGraph) -> None:
@@ -116,12 +119,12 @@ def test_no_rollout_needs_a_node_its_pool_cannot_create(graph: StackGraph) -> No
         assert rolling == {"maxSurge": 0, "maxUnavailable": 1}  # a slice is atomic: a second group has no nodes
         assert (spec["replicas"] + rolling["maxSurge"]) * size <= _pool_ceiling(pool)
         checked += 1
-    assert checked == len(_tpu_pools(graph))  # every tier's workload was judged
+    assert checked == _tier_count(graph)  # every tier's workload was judged
 
 
 def test_disruption_budgets_never_hold_a_drain(graph: StackGraph) -> None:
     budgets = graph.by_type("kubernetes:policy/v1:PodDisruptionBudget")
-    assert len(budgets) == len(_tpu_pools(graph))
+    assert len(budgets) == _tier_count(graph)
     for budget in budgets:
         spec = budget.inputs["spec"]
         assert spec["maxUnavailable"] == 1 and "minAvailable" not in spec

@@ -151,15 +151,21 @@ def test_dev_cluster_is_zonal_and_unprotected(dev: StackGraph) -> None:
 
 
 def test_prod_has_three_tpu7x_tiers_with_valid_shapes(prod: StackGraph) -> None:
-    pools = {p.inputs["nodeConfig"]["labels"]["llm-platform/tier"]: p for p in _tpu_pools(prod)}
+    tiers = prod.outputs["tiers"]
+    first = {tier: figures["nodePool"] for tier, figures in tiers.items()}  # a chain's first step
+    pools = {
+        t: p
+        for p in _tpu_pools(prod)
+        if p.inputs["name"] == first[t := p.inputs["nodeConfig"]["labels"]["llm-platform/tier"]]
+    }
     assert set(pools) == {"small", "medium", "large"}
     assert pools["small"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-1t"
     assert pools["medium"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-4t"
     assert pools["large"].inputs["nodeConfig"]["machineType"] == "tpu7x-standard-4t"
-    assert pools["large"].inputs["nodeCount"] == 2  # 2x2x2 = 8 chips on two 4-chip VMs
-    for pool in pools.values():
+    # 2x2x2 = 8 chips on two 4-chip VMs; on a capacity chain the slice scales from zero, atomically.
+    assert pools["large"].inputs["autoscaling"] == {"minNodeCount": 0, "maxNodeCount": 2, "locationPolicy": "ANY"}
+    for pool in _tpu_pools(prod):
         assert pool.inputs["nodeLocations"] == ["us-central1-c"]
-    tiers = prod.outputs["tiers"]
     assert [tiers[t]["topology"] for t in ("small", "medium", "large")] == ["1x1x1", "2x2x1", "2x2x2"]
     assert [tiers[t]["tensorParallelSize"] for t in ("small", "medium", "large")] == [2, 8, 16]
     assert tiers["large"]["hbmNeedGiB"] <= tiers["large"]["hbmUsableGiB"]
@@ -169,10 +175,12 @@ def test_exactly_one_workload_policy_and_only_the_multi_host_pool_uses_it(prod: 
     (policy,) = prod.by_type("gcp:compute/resourcePolicy:ResourcePolicy")
     assert policy.inputs["workloadPolicy"] == {"acceleratorTopology": "2x2x2", "type": "HIGH_THROUGHPUT"}
     users = [p for p in _tpu_pools(prod) if "placementPolicy" in p.inputs]
-    assert len(users) == 1
-    assert users[0].inputs["placementPolicy"]["policyName"] == policy.inputs["name"]
-    assert users[0].inputs["placementPolicy"]["tpuTopology"] == "2x2x2"
-    assert policy.urn in users[0].dependencies
+    # Every pool of the multi-host tier's capacity chain, and only those, share the one policy.
+    assert sorted(p.inputs["name"] for p in users) == sorted(prod.outputs["tiers"]["large"]["nodePools"])
+    for user in users:
+        assert user.inputs["placementPolicy"]["policyName"] == policy.inputs["name"]
+        assert user.inputs["placementPolicy"]["tpuTopology"] == "2x2x2"
+        assert policy.urn in user.dependencies
 
 
 def test_every_kubernetes_resource_names_the_explicit_provider(graph: StackGraph) -> None:
@@ -241,9 +249,11 @@ def test_staging_fills_hyperdisk_ml_with_the_volume_populator(graphs: dict[str, 
     source = staging.one(DATASOURCE)
     bucket = staging.one("gcp:storage/bucket:Bucket").inputs["name"]
     assert source.inputs["spec"]["cloudStorage"]["uri"] == f"gs://{bucket}/models/"
-    assert staging.one("kubernetes:cloud.google.com/v1:ComputeClass").inputs["metadata"]["name"] == (
-        "gcs-to-hdml-compute-class"
-    )
+    # The populator's class, beside the medium tier's capacity chain (flex-start -> spot).
+    assert {c.inputs["metadata"]["name"] for c in staging.by_type("kubernetes:cloud.google.com/v1:ComputeClass")} == {
+        "gcs-to-hdml-compute-class",
+        staging.outputs["tiers"]["medium"]["computeClass"],
+    }
     assert staging.outputs["modelStore"]["type"] == "hyperdisk-ml"
 
 
@@ -304,7 +314,8 @@ def test_custom_resources_match_their_schemas(graph: StackGraph) -> None:
     found = custom_resources(graph.resources)
     multi_host = any(r.inputs["kind"] == "LeaderWorkerSet" for r in found)
     populated = {"GCPDataSource"} if graph.outputs["modelStore"]["type"] in ("hyperdisk-ml", "parallelstore") else set()
-    classes = {"ComputeClass"} if graph.outputs["modelStore"]["type"] == "hyperdisk-ml" else set()
+    chains = any(tier["computeClass"] for tier in graph.outputs["tiers"].values())
+    classes = {"ComputeClass"} if graph.outputs["modelStore"]["type"] == "hyperdisk-ml" or chains else set()
     edge = graph.outputs["endpoint"]
     pools = {"InferencePool"} if edge["edge"] == "regional-inference" else set()
     routing = {"GCPRoutingExtension"} if edge["routing"] == "model" else set()

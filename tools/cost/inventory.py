@@ -107,6 +107,22 @@ def _capacity_mode(node_config: dict[str, Any]) -> str:
     return "on-demand"
 
 
+def _fallback_pool(pool: Registration, tiers: dict[str, Any]) -> bool:
+    """A later step of a tier's capacity chain: the tier's replicas run on one step at a time, so the
+    chain is priced once, on its first pool, over every mode of the chain."""
+    name = pool.inputs.get("name")
+    return any(name in (f.get("nodePools") or [])[1:] for f in tiers.values())
+
+
+def chain_floor(nodes: Range, tier: tuple[str, dict[str, Any]] | None) -> Range:
+    """A chain's pools scale from zero, yet the tier always holds its minimum replicas on some step:
+    the chain's first pool (the one priced) carries that floor."""
+    if tier is None or not tier[1].get("nodePools"):
+        return nodes
+    floor = float((tier[1].get("replicas") or {}).get("min", 0) * int(tier[1].get("vms") or 1))
+    return Range(max(nodes.low, floor), max(nodes.high, floor))
+
+
 def _tier_of(pool: Registration, tiers: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     for name, figures in tiers.items():
         if figures.get("nodePool") == pool.inputs.get("name"):
@@ -148,8 +164,10 @@ def node_pool_items(graph: StackGraph, region: str, hours: float) -> Iterator[It
         return
     cluster, tiers = clusters[0], graph.outputs.get("tiers") or {}
     for pool in sorted(graph.by_type("gcp:container/nodePool:NodePool"), key=lambda r: r.name):
+        if _fallback_pool(pool, tiers):
+            continue
         tier = _tier_of(pool, tiers)
-        nodes = steady_nodes(pool, cluster, tier[1]) if tier else pool_nodes(pool, cluster)
+        nodes = chain_floor(steady_nodes(pool, cluster, tier[1]), tier) if tier else pool_nodes(pool, cluster)
         node_config = pool.inputs.get("nodeConfig", {})
         machine = str(node_config.get("machineType"))
         component = f"tier {tier[0]}" if tier else ("gke" if pool.name == "gke-system" else "storage")

@@ -49,6 +49,28 @@ def _pool_hosts(candidate: PolicyResource, subject: PolicyResource) -> bool:
     )
 
 
+COMPUTE_CLASS = "kubernetes:cloud.google.com/v1:ComputeClass"
+COMPUTE_CLASS_KEY = "cloud.google.com/compute-class"
+
+
+def _named_pool(name: str) -> Prerequisite:
+    return Prerequisite(
+        f"node pool {name}, which a priority names",
+        NODE_POOL,
+        lambda candidate, _: same(value_at(candidate, "name"), name),
+    )
+
+
+def class_pools(resource: PolicyResource) -> tuple[Prerequisite, ...]:
+    """One prerequisite per node pool the ComputeClass's priorities name."""
+    priorities = items(value_at(resource, "spec", "priorities"))
+    return tuple(_named_pool(str(name)) for p in priorities for name in items(known(p, "nodepools")))
+
+
+def _selects_class(candidate: PolicyResource, subject: PolicyResource) -> bool:
+    return same(value_at(candidate, "metadata", "name"), _tpu_selector(subject).get(COMPUTE_CLASS_KEY))
+
+
 def _serves(group: str) -> Prerequisite:
     return Prerequisite(
         f"the APIService of {group}",
@@ -89,6 +111,24 @@ RULES: tuple[Rule, ...] = (
             "(https://cloud.google.com/kubernetes-engine/docs/how-to/tpus)",
             Prerequisite("the TPU node pool its pods select", NODE_POOL, _pool_hosts),
             when=lambda r: bool(_tpu_selector(r)),
+        )
+        for type_ in ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
+    ),
+    Rule(
+        COMPUTE_CLASS,
+        "GKE scales only the pools a ComputeClass names, and a class naming a pool that does not exist yet "
+        "leaves its pods Pending with no scale-up "
+        "(https://cloud.google.com/kubernetes-engine/docs/concepts/about-custom-compute-classes)",
+        after=class_pools,
+        when=lambda r: bool(class_pools(r)),
+    ),
+    *(
+        rule_after(
+            type_,
+            "Pods that select a ComputeClass stay Pending until the class exists "
+            "(https://cloud.google.com/kubernetes-engine/docs/concepts/about-custom-compute-classes)",
+            Prerequisite("the ComputeClass its pods select", COMPUTE_CLASS, _selects_class),
+            when=lambda r: COMPUTE_CLASS_KEY in _tpu_selector(r),
         )
         for type_ in ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet")
     ),

@@ -954,6 +954,27 @@ ROWS = [
             ("gcp:secretmanager/secretIamMember:SecretIamMember", "dev-credentials", "registry-upstream-secret"),
         )
     ),
+    Row(
+        "kubernetes:cloud.google.com/v1:ComputeClass",
+        "GKE scales only the pools a ComputeClass names",
+        "prod",
+        "tier-large-compute-class",
+        [(POOL, "node pool llm-prod-tpu-large-on-demand, which a priority names")],
+    ),
+    Row(
+        "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
+        "Pods that select a ComputeClass stay Pending until the class exists",
+        "prod",
+        "serving-large-leader-worker-set",
+        [("kubernetes:cloud.google.com/v1:ComputeClass", "the ComputeClass its pods select")],
+    ),
+    Row(
+        "kubernetes:apps/v1:Deployment",
+        "Pods that select a ComputeClass stay Pending until the class exists",
+        "staging",
+        "serving-medium-deployment",
+        [("kubernetes:cloud.google.com/v1:ComputeClass", "the ComputeClass its pods select")],
+    ),
     # Rows that require nothing still rule their type (else `stack-creation-order-covered` stops it).
     Row(
         "random:index/randomPassword:RandomPassword",

@@ -1,4 +1,5 @@
-"""policies/rules/ordering/serving.py: TPU workloads after their pool, the LeaderWorkerSet after its controller,
+"""policies/rules/ordering/serving.py: TPU workloads after their pool and their ComputeClass, a ComputeClass
+after the pools it names, the LeaderWorkerSet after its controller,
 autoscalers after their metrics API, a remote repository after its secret grant."""
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ CASES = [
         ("lws-chart",),
         "the LeaderWorkerSet controller's chart",
         "lws-before-its-controller",
+    ),
+    order(
+        "prod",
+        ("kubernetes:cloud.google.com/v1:ComputeClass", "tier-large-compute-class"),
+        ("tier-large-pool-on-demand",),
+        "node pool llm-prod-tpu-large-on-demand, which a priority names",
+        "compute-class-before-a-pool-it-names",
+    ),
+    order(
+        "prod",
+        ("kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", "serving-large-leader-worker-set"),
+        ("tier-large-compute-class",),
+        "the ComputeClass its pods select",
+        "workload-before-its-compute-class",
     ),
     order(
         "dev",

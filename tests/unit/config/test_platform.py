@@ -44,7 +44,8 @@ def test_cross_field_problems_of_one_model_are_listed_together() -> None:
     lines = [line.strip() for line in str(raised.value).splitlines()[1:]]
     assert lines == [
         "llm-platform:tiers.small.minReplicas: 3 is above maxReplicas 2 (allowed: min <= max)",
-        "llm-platform:tiers.small.minReplicas: 3: flex-start capacity has no static node count (allowed: 0)",
+        "llm-platform:tiers.small.minReplicas: 3: flex-start capacity has no static node count (allowed: 0, or a "
+        "capacity.fallback chain, whose pools all scale from zero)",
     ]
 
 
