@@ -26,5 +26,7 @@ def test_basic_tier_is_fine_outside_prod(pack, policy_graphs) -> None:
 
     redis = find(policy_graphs["edge-dev"], REDIS)
     assert redis.inputs["tier"] == "BASIC"
-    report = judge(pack, policy_graphs["edge-dev"], redis, stack=False)
+    report = judge(
+        pack, policy_graphs["edge-dev"], redis, stack=False, policies=("redis-ha-prod", "redis-persistence-prod")
+    )
     assert not report.by_policy("redis-ha-prod") and not report.by_policy("redis-persistence-prod")

@@ -130,7 +130,13 @@ def test_dns_only_control_plane_needs_no_authorized_networks(pack, policy_graphs
         cluster,
         {"masterAuthorizedNetworksConfig": DELETE, "controlPlaneEndpointsConfig.ipEndpointsConfig.enabled": False},
     )
-    report = judge(pack, swapped(graph, cluster, dns_only), dns_only, stack=False)
+    report = judge(
+        pack,
+        swapped(graph, cluster, dns_only),
+        dns_only,
+        stack=False,
+        policies=("gke-control-plane-access-restricted",),
+    )
     assert not report.by_policy("gke-control-plane-access-restricted")
 
 
@@ -138,4 +144,6 @@ def test_flex_start_pool_may_skip_auto_repair(pack, policy_graphs) -> None:
 
     pool = find(policy_graphs["dev"], FLEX_POOL)
     assert pool.inputs["nodeConfig"]["flexStart"] is True and pool.inputs["management"]["autoRepair"] is False
-    assert not judge(pack, policy_graphs["dev"], pool, stack=False).by_policy("gke-node-auto-repair")
+    assert not judge(pack, policy_graphs["dev"], pool, stack=False, policies=("gke-node-auto-repair",)).by_policy(
+        "gke-node-auto-repair"
+    )

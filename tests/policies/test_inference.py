@@ -103,5 +103,5 @@ def test_a_pinned_picker_without_a_pull_policy_is_compliant(pack, policy_graphs)
     graph = policy_graphs["prod"]
     picker = find(graph, SMALL_PICKER)
     absent = changed(picker, {"spec.template.spec.containers.0.imagePullPolicy": DELETE})
-    report = judge(pack, swapped(graph, picker, absent), absent, stack=False)
+    report = judge(pack, swapped(graph, picker, absent), absent, stack=False, policies=("inference-extensions-pinned",))
     assert report.by_policy("inference-extensions-pinned") == []

@@ -18,7 +18,7 @@ def test_every_resource_without_labels_is_reported(pack, policy_graphs) -> None:
         cluster,
         changed(cluster, {"resourceLabels": DELETE}),
     )
-    found = judge(pack, unlabelled, bucket, stack=True).by_policy("stack-labels")
+    found = judge(pack, unlabelled, bucket, stack=True, policies=("stack-labels",)).by_policy("stack-labels")
     assert sorted(v.urn for v in found) == sorted([bucket.urn, cluster.urn])
 
 
@@ -27,5 +27,7 @@ def test_a_resource_named_default_is_no_default_provider(pack, policy_graphs) ->
     graph = policy_graphs["dev"]
     subnet = find(graph, SUBNET)
     top = changed(subnet, name="default-subnet", parent=ROOT)
-    found = judge(pack, swapped(graph, subnet, top), top, stack=True).by_policy("stack-resources-in-components")
+    found = judge(
+        pack, swapped(graph, subnet, top), top, stack=True, policies=("stack-resources-in-components",)
+    ).by_policy("stack-resources-in-components")
     assert [v.urn for v in found] == [top.urn]

@@ -58,6 +58,6 @@ def check_form(pack: PolicyPackProcess, graphs: dict[str, StackGraph], form: For
     graph = graphs[form.graph]
     baseline = find(graph, form.target)
     other = form.change(baseline)
-    report = judge(pack, swapped(graph, baseline, other), other, form.stack)
+    report = judge(pack, swapped(graph, baseline, other), other, form.stack, (form.policy,))
     assert not report.by_policy(form.policy), report.by_policy(form.policy)
     assert not [v for v in report.not_run if v.policy == form.policy]
