@@ -24,6 +24,7 @@ from tools.tfplan import (
     kubernetes_manifests,
     load_skips,
     run_checkov,
+    run_checkov_per_folder,
     terraform_plan,
 )
 
@@ -45,11 +46,11 @@ def edge() -> StackGraph:
 
 @pytest.fixture(scope="session")
 def checkov_failures(graphs: dict[str, StackGraph], checkov: Path, tmp_path_factory) -> dict[str, list[CheckovFailure]]:
-    """One Checkov run per stack per session."""
-    return {
-        stack: run_checkov(checkov, export(graph, tmp_path_factory.mktemp(stack))[0].parent)
-        for stack, graph in graphs.items()
-    }
+    """One Checkov run over every stack's export per session."""
+    root = tmp_path_factory.mktemp("exports")
+    for stack, graph in graphs.items():
+        export(graph, root / stack)
+    return run_checkov_per_folder(checkov, root)
 
 
 def _resource(plan: dict, address: str) -> dict:

@@ -316,8 +316,8 @@ def checkov_executable(root: Path) -> Path:
     return root / ".venv-checkov" / "bin" / "checkov"
 
 
-def run_checkov(executable: Path, directory: Path) -> list[CheckovFailure]:
-    """Checkov's failed checks on an export directory (plan JSON and manifests), offline."""
+def _failed_checks(executable: Path, directory: Path) -> list[dict[str, Any]]:
+    """Checkov's failed checks on everything under `directory` (plan JSON and manifests), offline."""
     import subprocess
 
     result = subprocess.run(
@@ -331,14 +331,30 @@ def run_checkov(executable: Path, directory: Path) -> list[CheckovFailure]:
         raise RuntimeError(f"checkov failed ({result.returncode}):\n{result.stderr[-2000:]}")
     reports = json.loads(result.stdout) if result.stdout.strip().startswith(("[", "{")) else []
     reports = reports if isinstance(reports, list) else [reports]
+    return [f for report in reports for f in report.get("results", {}).get("failed_checks", [])]
+
+
+def _failures(checks: list[dict[str, Any]]) -> list[CheckovFailure]:
     return sorted(
-        {
-            CheckovFailure(f["check_id"], f["resource"], f["check_name"])
-            for report in reports
-            for f in report.get("results", {}).get("failed_checks", [])
-        },
+        {CheckovFailure(f["check_id"], f["resource"], f["check_name"]) for f in checks},
         key=lambda f: (f.check_id, f.resource),
     )
+
+
+def run_checkov(executable: Path, directory: Path) -> list[CheckovFailure]:
+    """Checkov's failed checks on an export directory (plan JSON and manifests), offline."""
+    return _failures(_failed_checks(executable, directory))
+
+
+def run_checkov_per_folder(executable: Path, root: Path) -> dict[str, list[CheckovFailure]]:
+    """One Checkov run over several export directories (`root/<name>/`), its failures per directory:
+    Checkov's start-up costs more than its checks."""
+    checks = _failed_checks(executable, root)
+    folders = sorted(path.name for path in root.iterdir() if path.is_dir())
+    return {
+        folder: _failures([f for f in checks if f["file_path"].lstrip("/").split("/", 1)[0] == folder])
+        for folder in folders
+    }
 
 
 def load_skips(path: Path = CHECKOV_SKIPS) -> dict[str, dict[str, Any]]:
