@@ -3,7 +3,9 @@
 Every concern package defines `required_services(config)`; some also define
 `private_services_demand(config)` (blocks of the private services range they take),
 `admitted_images(config)` (image patterns Binary Authorization must admit) or
-`config_problems(config)` (checks over the whole config that need the concern's own code). Callers
+`config_problems(config)` (checks over the whole config that need the concern's own code) or
+`lookup_problems(config)` (checks that read the cloud, run once the config is valid and before any
+resource is registered: a tier's reservation, `components/gke/reservations.py`). Callers
 take the union, so adding a concern never means editing a central list. This module sits above every
 concern: the root config (`components/config/`) never imports it, and no concern does either.
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 import importlib
 import ipaddress
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
+
+import pulumi
 
 from components.config.fields import FieldError
 from components.config.loader import ConfigCheck, load_platform_config, parse_platform_config
@@ -65,6 +69,18 @@ def parse_config(raw: Mapping[str, Any], stack: str = "dev") -> PlatformConfig:
     return parse_platform_config(raw, stack, config_checks())
 
 
+def lookup_checks() -> list[Callable[[PlatformConfig], list[str]]]:
+    """The checks that read the cloud (plain invokes), each returning `key: problem` lines."""
+    return [package.lookup_problems for package in concern_packages() if hasattr(package, "lookup_problems")]
+
+
 def load_config() -> PlatformConfig:
-    """The stack's config as the engine hands it, every check applied; a bad config raises `pulumi.RunError`."""
-    return load_platform_config(config_checks())
+    """The stack's config as the engine hands it, every check applied; a bad config raises `pulumi.RunError`.
+
+    The lookups run only on a valid config, so a typo is reported before any call to the cloud, and
+    before the program registers anything, so a failed lookup leaves nothing half-made."""
+    config = load_platform_config(config_checks())
+    problems = [line for check in lookup_checks() for line in check(config)]
+    if problems:
+        raise pulumi.RunError("the stack configuration names what the cloud does not hold:\n  " + "\n  ".join(problems))
+    return config

@@ -8,7 +8,7 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from tools.mocks import PlatformMocks
+from tools.mocks import PlatformMocks, ReservationAnswer
 from tools.stack_config import PROJECT_ROOT, SECRET_PLACEHOLDER, load_stack_config, project_name
 
 # What a preview cannot know yet (an output of a resource still to be created) is recorded as this text.
@@ -176,6 +176,7 @@ def record(
     config: dict[str, str] | None = None,
     preview: bool = False,
     secret_seed: str = "",
+    reservations: Mapping[str, ReservationAnswer] | None = None,
 ) -> StackGraph:
     """Run `program` under the mock runtime with `config`; returns every registered resource.
 
@@ -186,7 +187,7 @@ def record(
     os.environ.pop("PULUMI_CONFIG", None)
     pulumi.runtime.reset_options()
     set_all_config(config or {})
-    mocks = PlatformMocks(computed=not preview, secret_seed=secret_seed)
+    mocks = PlatformMocks(computed=not preview, secret_seed=secret_seed, reservations=reservations)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     exports: dict[str, Any] = {}
@@ -216,12 +217,14 @@ def evaluate(
     config: dict[str, str] | None = None,
     preview: bool = False,
     secret_seed: str = "",
+    reservations: Mapping[str, ReservationAnswer] | None = None,
 ) -> StackGraph:
     """Run the real `root/__main__.py` for `stack` offline with its stack file's config.
 
     `config` replaces the stack file's values (tests use it for bad configs); `preview` records
     provider-computed values as unknown, as a first `pulumi preview` of the stack sees them;
-    `secret_seed` makes generated secrets come out different (a key rotation).
+    `secret_seed` makes generated secrets come out different (a key rotation); `reservations`
+    overrides what the mocked `getReservation` answers per name (`tools.mocks.ReservationAnswer`).
     """
     values = load_stack_config(stack, root) if config is None else config
     added = str(root) not in sys.path
@@ -235,6 +238,7 @@ def evaluate(
             config=values,
             preview=preview,
             secret_seed=secret_seed,
+            reservations=reservations,
         )
     finally:
         if added:

@@ -6,6 +6,7 @@ produce identical graphs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -16,6 +17,10 @@ MOCK_PROJECT_NUMBER = "123456789012"
 MOCK_REDIS_AUTH = "mock-redis-auth-5f1c9e"
 MOCK_REDIS_CA = "-----BEGIN CERTIFICATE-----\nmock-redis-server-ca\n-----END CERTIFICATE-----"
 MOCK_SECRET_MARKER = "mock-generated-secret"
+# What `getReservation` answers for a name no test overrides: a specific reservation of TPU7x 4-chip
+# VMs in the zone asked for (the committed stacks' reserved tiers run on tpu7x-standard-4t).
+MOCK_RESERVATION_MACHINE_TYPE = "tpu7x-standard-4t"
+MOCK_RESERVATION_COUNT = 64
 MOCK_CA_CERTIFICATE = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCm1vY2sKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
 
 
@@ -93,13 +98,61 @@ def _computed(type_: str, name: str, inputs: dict[str, Any], secret_seed: str = 
     return {}
 
 
+# A test's answer for one reservation name: fields merged into the default answer, None for "not
+# found" (the provider answers with an empty reservation, not an error), or the text of an error.
+ReservationAnswer = Mapping[str, Any] | str | None
+
+
+def reservation_answer(args: Mapping[str, Any], override: ReservationAnswer) -> dict[str, Any] | str:
+    """`getReservation`'s answer as the provider gives it (camelCase fields; zone and selfLink as links)."""
+    name, zone = args["name"], args["zone"]
+    project = args.get("project") or "mock-project"
+    if override is None:  # a 404: the data source returns the id it was asked for and nothing else
+        return {
+            "name": name,
+            "zone": zone,
+            "project": project,
+            "id": f"projects/{project}/zones/{zone}/reservations/{name}",
+        }
+    if isinstance(override, str):
+        return override
+    base = f"https://www.googleapis.com/compute/v1/projects/{project}/zones/{zone}"
+    answer = {
+        "name": name,
+        "project": project,
+        "zone": base,
+        "selfLink": f"{base}/reservations/{name}",
+        "id": f"projects/{project}/zones/{zone}/reservations/{name}",
+        "status": "READY",
+        "specificReservationRequired": True,
+        "specificReservations": [
+            {
+                "count": MOCK_RESERVATION_COUNT,
+                "inUseCount": 0,
+                "assuredCount": MOCK_RESERVATION_COUNT,
+                "instanceProperties": [{"machineType": MOCK_RESERVATION_MACHINE_TYPE}],
+                "sourceInstanceTemplate": "",
+            }
+        ],
+    }
+    return {**answer, **override}
+
+
 class PlatformMocks(pulumi.runtime.Mocks):
     """`computed=False` answers as a provider does in the preview of a new stack: inputs only, no id.
-    `secret_seed` changes what generated secrets come out as (a rotation, for tests)."""
+    `secret_seed` changes what generated secrets come out as (a rotation, for tests); `reservations`
+    overrides what `getReservation` answers per reservation name (`ReservationAnswer`)."""
 
-    def __init__(self, computed: bool = True, secret_seed: str = "") -> None:
+    def __init__(
+        self,
+        computed: bool = True,
+        secret_seed: str = "",
+        reservations: Mapping[str, ReservationAnswer] | None = None,
+    ) -> None:
         self.computed = computed
         self.secret_seed = secret_seed
+        self.reservations = dict(reservations or {})
+        self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
@@ -110,6 +163,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
         return state.pop("id", f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.calls.append((args.token, dict(args.args)))
+        if args.token == "gcp:compute/getReservation:getReservation":
+            answer = reservation_answer(args.args, self.reservations.get(args.args["name"], {}))
+            return ({}, [("name", answer)]) if isinstance(answer, str) else (answer, [])
         if args.token == "gcp:organizations/getProject:getProject":
             project_id = args.args.get("projectId", "mock-project")
             return {"projectId": project_id, "number": MOCK_PROJECT_NUMBER, "name": project_id}, []

@@ -12,7 +12,9 @@ Pure decisions: `tpu.py` (TPU7x facts, slice shapes, HBM fit), `capacity_chain.p
 fallback chain, its pools' names, the ComputeClass and what each step means), `pool_sizing.py` (node counts,
 reservation paths, surge room passed in by serving), `pool_upgrades.py` (a TPU pool's upgrade
 settings and what its capacity allows), `exclusions.py` (GKE's maintenance-exclusion limits),
-`cluster_settings.py` (the cluster's and system pool's typed settings).
+`cluster_settings.py` (the cluster's and system pool's typed settings); `reservations.py` (a tier's
+reservation in the stack's zone offline, and at preview looked up: it exists, reserves the tier's
+machine type and is consumed by name only).
 Config keys: `llm-platform:cluster.*`, `llm-platform:tiers.<name>.capacity.*` (`CapacityConfig`).
 APIs: container, compute, iam, containerfilesystem (image streaming), artifactregistry (node
 image pulls), logging and monitoring (cluster telemetry, managed Prometheus), binaryauthorization.
@@ -34,6 +36,7 @@ from components.gke.addons import (
     MetricsAdapterArgs,
 )
 from components.gke.cluster import GkeCluster, GkeClusterArgs
+from components.gke.reservations import config_problems, lookup_problems
 from components.gke.tpu_node_pool import TpuNodePool, TpuNodePoolArgs
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ __all__ = [
     "TpuNodePool",
     "TpuNodePoolArgs",
     "admitted_images",
+    "config_problems",
+    "lookup_problems",
     "required_services",
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -177,12 +178,39 @@ class ClusterConfig(StrictModel):
 
 
 CapacityType = Literal["on-demand", "reservation", "flex-start", "spot"]
-# A reservation of the project (`NAME`) or shared from another (`projects/P/reservations/NAME`), with an
-# optional block (`.../reservationBlocks/BLOCK`); names are Compute Engine resource names (RFC 1035).
+# A reservation of the project (`NAME`) or shared from another (`projects/P/reservations/NAME`), or its
+# full resource path (`projects/P/zones/Z/reservations/NAME`, as `gcloud compute reservations describe`
+# prints it), with an optional block (`.../reservationBlocks/BLOCK`); names are Compute Engine resource
+# names (RFC 1035). A zone in the path must be the stack's (`components/gke/reservations.py`).
 _NAME = r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"
 RESERVATION = re.compile(
-    rf"^(projects/[a-z][a-z0-9-]{{4,28}}[a-z0-9]/reservations/)?{_NAME}(/reservationBlocks/{_NAME})?$"
+    r"^(projects/(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])/(zones/(?P<zone>[a-z][-a-z0-9]{0,62})/)?reservations/)?"
+    rf"(?P<name>{_NAME})(/reservationBlocks/(?P<block>{_NAME}))?$"
 )
+
+
+@dataclass(frozen=True)
+class ReservationRef:
+    """A configured reservation's parts: its owner project and zone when the value names them."""
+
+    name: str
+    project: str | None = None
+    zone: str | None = None
+    block: str | None = None
+
+    def affinity_path(self) -> str:
+        """The form GKE's reservation affinity takes: `NAME` or `projects/P/reservations/NAME`, block
+        appended; a zone is never part of it (the pool's zone is the reservation's)."""
+        path = f"projects/{self.project}/reservations/{self.name}" if self.project else self.name
+        return f"{path}/reservationBlocks/{self.block}" if self.block else path
+
+
+def reservation_ref(value: str) -> ReservationRef:
+    """The parts of a value `RESERVATION` matches (the model has checked it)."""
+    match = RESERVATION.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a reservation name")
+    return ReservationRef(match["name"], match["project"], match["zone"], match["block"])
 
 
 class BlueGreenConfig(StrictModel):
@@ -259,8 +287,9 @@ class CapacityConfig(StrictModel):
         if self.reservation and not RESERVATION.match(self.reservation):
             raise FieldError(
                 "reservation",
-                f"{self.reservation!r} is not a reservation name (allowed: NAME, or projects/PROJECT/reservations/NAME "
-                "for a shared one, either optionally with /reservationBlocks/BLOCK; names are lowercase letters, "
+                f"{self.reservation!r} is not a reservation name (allowed: NAME, projects/PROJECT/reservations/NAME "
+                "for a shared one, or projects/PROJECT/zones/ZONE/reservations/NAME, each optionally with "
+                "/reservationBlocks/BLOCK; names are lowercase letters, "
                 "digits and '-', at most 63)",
             )
         if self.reserved_vms is not None and self.type != "reservation":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.gke.config import CapacityConfig
+from components.gke.config import CapacityConfig, reservation_ref
 from components.gke.tpu import SliceShape
 
 # A regional cluster spreads a node pool without explicit node locations over three of the region's
@@ -16,9 +16,11 @@ def reservation_value(project: str, reservation: str) -> str:
     """The reservation as the node pool's affinity names it: the short name for one of the stack's
     project (the form the provider's acceptance test proves GKE reads back unchanged; the affinity
     block forces replacement, so a read-back in another form would replace the pool on every update),
-    `projects/P/reservations/NAME` for a reservation shared from another project, as GKE requires."""
+    `projects/P/reservations/NAME` for a reservation shared from another project, as GKE requires.
+    A full resource path (`projects/P/zones/Z/reservations/NAME`) loses its zone, which is the pool's."""
+    path = reservation_ref(reservation).affinity_path()
     own = f"projects/{project}/reservations/"
-    return reservation.removeprefix(own) if reservation.startswith(own) else reservation
+    return path.removeprefix(own) if path.startswith(own) else path
 
 
 @dataclass(frozen=True)

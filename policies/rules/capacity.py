@@ -103,6 +103,31 @@ def _reservation_named(args: ResourceValidationArgs, report: ReportViolation) ->
         report(f"a SPECIFIC_RESERVATION pool must name its reservation (key {RESERVATION_KEY}, values [NAME]).", None)
 
 
+def _zone_of(value: str) -> str | None:
+    """`projects/P/zones/Z/reservations/R[...]` -> Z; a value without a zone names none."""
+    parts = value.split("/")
+    return parts[3] if len(parts) > 4 and parts[0] == "projects" and parts[2] == "zones" else None
+
+
+def _reservation_in_zone(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    affinity = get(args.props, "nodeConfig", "reservationAffinity")
+    if get(affinity, "consumeReservationType") != "SPECIFIC_RESERVATION":
+        return
+    locations = [z for z in items(get(args.props, "nodeLocations")) if isinstance(z, str)]
+    location = get(args.props, "location")
+    if not locations and isinstance(location, str) and location.count("-") == 2:
+        locations = [location]  # a zonal cluster's pool runs in the cluster's zone
+    for value in (v for v in items(get(affinity, "values")) if isinstance(v, str)):
+        zone = _zone_of(value)
+        if zone is not None and locations != [zone]:
+            where = ", ".join(locations) if locations else f"every zone of {location}"
+            report(
+                f"the pool consumes reservation {value}, in zone {zone}, but its nodes run in {where}: a node "
+                "consumes only reservations of its own zone.",
+                None,
+            )
+
+
 POLICIES = [
     stack_policy(
         "tpu-prod-chain-not-on-spot-alone",
@@ -132,6 +157,17 @@ POLICIES = [
         severity=MEDIUM,
         enforcement=MANDATORY,
         remediation="Set tiers.<name>.capacity.reservation to the reservation in gcp:zone.",
+        tags=["tpu", "cost"],
+    ),
+    resource_policy(
+        "tpu-reservation-in-stack-zone",
+        "A node pool that consumes a reservation named with its zone runs in that zone alone.",
+        types={NODE_POOL},
+        check=_reservation_in_zone,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Name a reservation in gcp:zone in tiers.<name>.capacity.reservation (the program checks it "
+        "at preview).",
         tags=["tpu", "cost"],
     ),
 ]

@@ -22,6 +22,7 @@ from pathlib import Path
 from hypothesis import settings
 
 import tools.graph
+from tools.mocks import ReservationAnswer
 
 _evaluate = tools.graph.evaluate
 
@@ -37,9 +38,10 @@ def cached_evaluate(
     config: dict[str, str] | None = None,
     preview: bool = False,
     secret_seed: str = "",
+    reservations: Mapping[str, ReservationAnswer] | None = None,
 ) -> tools.graph.StackGraph:
-    if root != tools.graph.PROJECT_ROOT or preview or secret_seed:  # only the plain form is cached
-        return _evaluate(stack, root, config, preview, secret_seed)
+    if root != tools.graph.PROJECT_ROOT or preview or secret_seed or reservations:  # only the plain form is cached
+        return _evaluate(stack, root, config, preview, secret_seed, reservations)
     folder = Path(os.environ["MUTATION_GRAPH_CACHE"])
     path = folder / f"{stack}-{_key(stack, config)}.pickle"
     if path.exists():

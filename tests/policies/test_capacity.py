@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.conftest import DELETE, Case, changed, check_case
+from tests.policies.conftest import DELETE, Case, changed, check_case, find, judge, swapped
 
 CLASS = ("kubernetes:cloud.google.com/v1:ComputeClass", "tier-large-compute-class")
 FLEX = ("gcp:container/nodePool:NodePool", "tier-large-pool-flex-start")
@@ -57,9 +57,34 @@ CASES = [
         expect="must name its reservation",
         id="specific-reservation-without-a-name",
     ),
+    Case(
+        "tpu-reservation-in-stack-zone",
+        "prod",
+        RESERVATION,
+        lambda r: changed(
+            r,
+            {
+                "nodeLocations": DELETE,
+                "nodeConfig.reservationAffinity.values": ["projects/acme-capacity/zones/us-central1-c/reservations/r"],
+            },
+        ),
+        expect="but its nodes run in every zone of us-central1",
+        id="regional-pool-on-a-zonal-reservation",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_policy(pack, policy_graphs, case: Case) -> None:
     check_case(pack, policy_graphs, case)
+
+
+def test_a_reservation_named_with_the_pool_zone_is_compliant(pack, policy_graphs) -> None:
+    graph = policy_graphs["prod"]
+    pool = find(graph, RESERVATION)
+    same = changed(
+        pool, {"nodeConfig.reservationAffinity.values": ["projects/acme/zones/us-central1-c/reservations/r"]}
+    )
+    report = judge(pack, swapped(graph, pool, same), same, False)
+    assert not report.by_policy("tpu-reservation-in-stack-zone")
+    assert not report.not_run

@@ -30,6 +30,27 @@ FORMS = [
     absent("tpu-reservation-named", "prod", RESERVATION, "nodeConfig.reservationAffinity.values"),
     shape("tpu-reservation-named", "empty", "prod", RESERVATION, "nodeConfig.reservationAffinity.values", []),
     shape("tpu-reservation-named", "wrong", "prod", RESERVATION, "nodeConfig.reservationAffinity.key", "zone"),
+    # The program names reservations without a zone (GKE reads them in the pool's): nothing to compare.
+    absent("tpu-reservation-in-stack-zone", "prod", RESERVATION, "nodeConfig.reservationAffinity.values", fires=False),
+    absent("tpu-reservation-in-stack-zone", "prod", RESERVATION, "nodeLocations", fires=False),
+    shape(
+        "tpu-reservation-in-stack-zone",
+        "wrong",
+        "prod",
+        RESERVATION,
+        "nodeConfig.reservationAffinity.values",
+        ["projects/acme-capacity/zones/us-central1-a/reservations/ironwood"],
+        expect="in zone us-central1-a, but its nodes run in us-central1-c",
+    ),
+    shape(
+        "tpu-reservation-in-stack-zone",
+        "empty",
+        "prod",
+        RESERVATION,
+        "nodeConfig.reservationAffinity.values",
+        [],
+        fires=False,
+    ),
     # Without a consume type the pool consumes no specific reservation: nothing to name.
     absent(
         "tpu-reservation-named",

@@ -42,6 +42,6 @@ def test_pools_without_surge_room_refuse_it(shape: SliceShape, capacity: Capacit
 
 
 def test_reservation_value() -> None:
-    assert reservation_value("acme", "tpu-res") == "tpu-res"
-    assert reservation_value("acme", "projects/acme/reservations/tpu-res") == "tpu-res"
-    assert reservation_value("acme", "projects/shared/reservations/r") == "projects/shared/reservations/r"
+    assert reservation_value("acme-llm", "tpu-res") == "tpu-res"
+    assert reservation_value("acme-llm", "projects/acme-llm/reservations/tpu-res") == "tpu-res"
+    assert reservation_value("acme-llm", "projects/shared/reservations/r") == "projects/shared/reservations/r"
