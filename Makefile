@@ -58,8 +58,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# One worker per core; each test module stays on one worker (its module fixtures are built once).
+PYTEST_ARGS ?= -n auto --dist loadscope
 pytest: $(STAMP) $(CHECKOV_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## Rewrite the committed graph snapshots after an intended change (review the diff!).
 snapshots: $(STAMP)

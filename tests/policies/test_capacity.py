@@ -85,6 +85,6 @@ def test_a_reservation_named_with_the_pool_zone_is_compliant(pack, policy_graphs
     same = changed(
         pool, {"nodeConfig.reservationAffinity.values": ["projects/acme/zones/us-central1-c/reservations/r"]}
     )
-    report = judge(pack, swapped(graph, pool, same), same, False)
+    report = judge(pack, swapped(graph, pool, same), same, False, ("tpu-reservation-in-stack-zone",))
     assert not report.by_policy("tpu-reservation-in-stack-zone")
     assert not report.not_run
