@@ -24,6 +24,13 @@ Routing = Literal["model", "path"]
 # a change and is visible in the preview, which is safe only for a value nobody can guess.
 API_KEY_MIN_LENGTH = 32
 AuthMode = Literal["apiKey", "iap", "none"]
+# A tenant's name is part of its key (`sk-<name>-...`), of its Secret key and of an environment
+# variable name: a lowercase DNS label of at most 24 characters.
+TENANT_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
+# Cloud Armor Standard prices every rule; one throttle rule per rate-limited tenant fits between the
+# WAF rules and the general throttle (components/gateway/cloud_armor.py).
+MAX_TENANTS = 50
+IntervalSec = Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600]
 # Kubernetes quantities for the endpoint picker's requests (a subset: decimal CPUs or millicores, Mi/Gi).
 _CPU = re.compile(r"^([1-9][0-9]*|[1-9][0-9]*m|[0-9]+\.[0-9]+)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Mi|Gi)$")
@@ -141,6 +148,97 @@ class IapConfig(StrictModel):
     )
 
 
+def key_prefix(tenant: str) -> str:
+    """What every generated key of `tenant` starts with, and what its Cloud Armor rule matches."""
+    return f"sk-{tenant}-"
+
+
+class TenantRateLimitConfig(StrictModel):
+    """A tenant's own Cloud Armor throttle, per key: over `count` requests per `intervalSec`, 429."""
+
+    count: int = Field(ge=1, le=1_000_000)
+    interval_sec: IntervalSec = 60
+
+
+class TenantConfig(StrictModel):
+    """One caller of the API: its own key, optionally its own rate limit and the tiers it may call."""
+
+    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
+        default=None,
+        description="The tenant's key (--secret, at least 32 characters; with a rateLimit it must start with "
+        "sk-<tenant>-). Generated as sk-<tenant>- and 48 letters and digits when unset.",
+    )
+    rate_limit: TenantRateLimitConfig | None = Field(
+        default=None, description="Its own throttle per key; without it the general rateLimit applies."
+    )
+    tiers: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="The tiers it may call (vLLM on other tiers lacks its key); all when unset.",
+    )
+
+
+def tenant_problems(tenants: dict[str, TenantConfig]) -> list[FieldError]:
+    """Names, prefixes and supplied keys of the tenants (fields relative to `auth`)."""
+    problems = []
+    if not tenants:
+        problems.append(
+            FieldError(
+                "tenants",
+                "is empty (allowed: at least one tenant, or unset it for the single key: an empty map would "
+                "silently fall back to one shared key)",
+            )
+        )
+    for name, tenant in sorted(tenants.items()):
+        field = f"tenants.{name}"
+        if not TENANT_NAME.match(name):
+            problems.append(
+                FieldError(
+                    field,
+                    f"{name!r} is not a tenant name (allowed: 1-24 lowercase letters, digits and '-', starting "
+                    "with a letter and not ending with '-'; it becomes part of the key sk-<name>-...)",
+                )
+            )
+            continue
+        if shadowed := [other for other in sorted(tenants) if name.startswith(f"{other}-")]:
+            problems.append(
+                FieldError(
+                    field,
+                    f"starts with tenant {shadowed[0]}'s name and '-', so its keys would match {shadowed[0]}'s "
+                    f"Cloud Armor prefix {key_prefix(shadowed[0])} (allowed: a name that does not start with "
+                    f"'{shadowed[0]}-')",
+                )
+            )
+        if tenant.api_key is not None:
+            problems.extend(_supplied_key_problems(name, tenant, sorted(tenants)))
+    return problems
+
+
+def _supplied_key_problems(name: str, tenant: TenantConfig, names: list[str]) -> list[FieldError]:
+    # Never repeat the value: it is a secret.
+    key = tenant.api_key or ""
+    field = f"tenants.{name}.apiKey"
+    if tenant.rate_limit is not None and not key.startswith(key_prefix(name)):
+        return [
+            FieldError(
+                field,
+                f"does not start with {key_prefix(name)}, which the tenant's Cloud Armor rate limit matches "
+                f"(allowed: a key starting with {key_prefix(name)}, or unset it and the stack generates one, or "
+                "drop the tenant's rateLimit)",
+            )
+        ]
+    claimed = [other for other in names if other != name and key.startswith(key_prefix(other))]
+    if claimed:
+        return [
+            FieldError(
+                field,
+                f"starts with {key_prefix(claimed[0])}, tenant {claimed[0]}'s prefix, so Cloud Armor would count "
+                f"it as {claimed[0]}'s (allowed: a key that does not start with another tenant's sk-<name>-)",
+            )
+        ]
+    return []
+
+
 class AuthConfig(StrictModel):
     mode: AuthMode = "apiKey"
     api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
@@ -149,10 +247,30 @@ class AuthConfig(StrictModel):
         "the pod templates); set with --secret. Generated when unset.",
     )
     iap: IapConfig | None = None
+    tenants: dict[str, TenantConfig] | None = Field(
+        default=None,
+        max_length=MAX_TENANTS,
+        description="apiKey mode: one key per tenant (name -> apiKey?, rateLimit?, tiers?) instead of one shared "
+        "key; revoking a tenant is removing its entry.",
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> AuthConfig:
         problems = []
+        if self.tenants is not None:
+            if self.mode != "apiKey":
+                problems.append(
+                    FieldError("tenants", f"is set but mode is {self.mode} (allowed: only with mode apiKey)")
+                )
+            if self.api_key is not None:
+                problems.append(
+                    FieldError(
+                        "apiKey",
+                        "is set together with tenants (allowed: one of them; to keep this key, move it into a "
+                        "tenant entry: tenants.<name>.apiKey)",
+                    )
+                )
+            problems.extend(tenant_problems(self.tenants))
         if self.mode == "iap" and self.iap is None:
             problems.append(
                 FieldError(
@@ -186,7 +304,7 @@ class RateLimitConfig(StrictModel):
     """Cloud Armor `throttle`: over `count` requests per `intervalSec` per client, answer 429."""
 
     count: int = Field(default=600, ge=1, le=1_000_000)
-    interval_sec: Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600] = 60
+    interval_sec: IntervalSec = 60
     key: Literal["ip", "apiKey"] = Field(
         default="ip", description="ip: per client address; apiKey: per Authorization header (apiKey mode)."
     )
@@ -310,4 +428,31 @@ class GatewayConfig(StrictModel):
         ]
         if self.default_tier is not None and self.default_tier not in names:
             problems.append(FieldError("defaultTier", f"{self.default_tier!r} is not a configured tier {allowed}"))
+        return problems
+
+    def tenant_tier_problems(self, tiers: Iterable[str]) -> list[FieldError]:
+        """Tenants' allow-lists that name a tier the stack lacks, and tiers no tenant may call (fields
+        relative to `gateway`)."""
+        tenants = self.auth.tenants or {}
+        names = sorted(tiers)
+        problems = [
+            FieldError(
+                f"auth.tenants.{tenant}.tiers.{index}",
+                f"{tier!r} is not a configured tier (allowed: {', '.join(names)})",
+            )
+            for tenant, config in sorted(tenants.items())
+            for index, tier in enumerate(config.tiers or [])
+            if tier not in names
+        ]
+        if tenants and all(config.tiers is not None for config in tenants.values()):
+            callable_tiers = {tier for config in tenants.values() for tier in config.tiers or []}
+            problems.extend(
+                FieldError(
+                    "auth.tenants",
+                    f"no tenant may call tier {tier}, which would run and serve nobody (allowed: add {tier} to a "
+                    "tenant's tiers, or unset one tenant's tiers so it may call every tier)",
+                )
+                for tier in names
+                if tier not in callable_tiers
+            )
         return problems
