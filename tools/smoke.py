@@ -5,7 +5,8 @@ streamed chat completion names that model; the report gives each tier's status, 
 and generated tokens per second, and the command exits 1 if any tier fails. Endpoint, paths, served
 names and the key come from `pulumi stack output --json --show-secrets` (or a saved copy of it, or
 `--url` / `--api-key` given by hand); with tenants the key is `tenantApiKeys.<--tenant>`, the first
-tenant by name unless `--tenant` names one (a tenant with a tier allow-list gets 401 elsewhere). The key is sent as `Authorization: Bearer`, never printed:
+tenant by name unless `--tenant` names one (a tenant with a tier allow-list gets 401 elsewhere).
+The key is sent as `Authorization: Bearer`, never printed:
 every text the report shows has it replaced.
 
 Standard library only (`http.client`): an OpenAI-compatible stream is server-sent events, one

@@ -32,7 +32,8 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.base import PlatformComponent
-from components.gateway.config import AuthConfig, TenantConfig, key_prefix
+from components.gateway.config import AuthConfig, TenantConfig
+from components.gateway.tenants import key_prefix
 from components.serving import checksums
 from components.serving.inference_tier import ApiKeyRef, TenantKeyRef
 
@@ -138,7 +139,7 @@ class GatewayAuth(PlatformComponent):
             self.tenant_refs[tenant] = ApiKeyRef(
                 secret_name=TENANT_KEYS_SECRET, key=tenant_secret_key(tenant), checksum=checksums.checksum_output(key)
             )
-        data = {
+        data: dict[str, pulumi.Input[str]] = {
             tenant_secret_key(tenant): pulumi.Output.secret(key.apply(_base64))
             for tenant, key in self.tenant_keys.items()
         }

@@ -20,15 +20,8 @@ from __future__ import annotations
 
 import pulumi_gcp as gcp
 
-from components.gateway.config import (
-    MAX_TENANTS,
-    WAF_RULES,
-    RateLimitConfig,
-    TenantConfig,
-    TenantRateLimitConfig,
-    WafConfig,
-    key_prefix,
-)
+from components.gateway.config import WAF_RULES, RateLimitConfig, TenantConfig, TenantRateLimitConfig, WafConfig
+from components.gateway.tenants import MAX_TENANTS, key_prefix
 
 WAF_FIRST_PRIORITY = 1000
 RATE_LIMIT_PRIORITY = 10000

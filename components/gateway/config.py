@@ -9,6 +9,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.config.fields import FieldError, StrictModel, raise_all
+from components.gateway.tenants import (
+    MAX_TENANTS,
+    IntervalSec,
+    api_key_rule,
+    tenant_problems,
+    tenant_tier_problems,
+)
 
 # regional-inference: the GKE Inference Gateway, which runs on the regional classes only (facts sheet,
 # "LLM-aware routing"): a regional external Application Load Balancer with a proxy-only subnet, a
@@ -20,17 +27,7 @@ EDGE_CLASSES = {"regional-inference": "gke-l7-regional-external-managed", "globa
 # model: one endpoint; the request's `model` picks the tier (body-based routing copies it into a header
 # the HTTPRoute matches; GCPRoutingExtension exists on the regional classes only). path: /<prefix>/v1.
 Routing = Literal["model", "path"]
-# A key set by hand is as strong as a generated one (48 characters): its checksum rolls the tiers on
-# a change and is visible in the preview, which is safe only for a value nobody can guess.
-API_KEY_MIN_LENGTH = 32
 AuthMode = Literal["apiKey", "iap", "none"]
-# A tenant's name is part of its key (`sk-<name>-...`), of its Secret key and of an environment
-# variable name: a lowercase DNS label of at most 24 characters.
-TENANT_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
-# Cloud Armor Standard prices every rule; one throttle rule per rate-limited tenant fits between the
-# WAF rules and the general throttle (components/gateway/cloud_armor.py).
-MAX_TENANTS = 50
-IntervalSec = Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600]
 # Kubernetes quantities for the endpoint picker's requests (a subset: decimal CPUs or millicores, Mi/Gi).
 _CPU = re.compile(r"^([1-9][0-9]*|[1-9][0-9]*m|[0-9]+\.[0-9]+)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Mi|Gi)$")
@@ -91,16 +88,6 @@ def _path_prefix(value: str) -> str:
     return value
 
 
-def _api_key(value: str) -> str:
-    # Never repeat the value: it is a secret.
-    if len(value) < API_KEY_MIN_LENGTH:
-        raise ValueError(
-            f"is {len(value)} characters (allowed: at least {API_KEY_MIN_LENGTH} random characters, e.g. the "
-            "output of `openssl rand -hex 24`; or leave it unset and the stack generates one)"
-        )
-    return value
-
-
 def _member(value: str) -> str:
     if not _MEMBER.match(value):
         raise ValueError(
@@ -148,11 +135,6 @@ class IapConfig(StrictModel):
     )
 
 
-def key_prefix(tenant: str) -> str:
-    """What every generated key of `tenant` starts with, and what its Cloud Armor rule matches."""
-    return f"sk-{tenant}-"
-
-
 class TenantRateLimitConfig(StrictModel):
     """A tenant's own Cloud Armor throttle, per key: over `count` requests per `intervalSec`, 429."""
 
@@ -163,7 +145,7 @@ class TenantRateLimitConfig(StrictModel):
 class TenantConfig(StrictModel):
     """One caller of the API: its own key, optionally its own rate limit and the tiers it may call."""
 
-    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
+    api_key: Annotated[str, AfterValidator(api_key_rule)] | None = Field(
         default=None,
         description="The tenant's key (--secret, at least 32 characters; with a rateLimit it must start with "
         "sk-<tenant>-). Generated as sk-<tenant>- and 48 letters and digits when unset.",
@@ -178,70 +160,9 @@ class TenantConfig(StrictModel):
     )
 
 
-def tenant_problems(tenants: dict[str, TenantConfig]) -> list[FieldError]:
-    """Names, prefixes and supplied keys of the tenants (fields relative to `auth`)."""
-    problems = []
-    if not tenants:
-        problems.append(
-            FieldError(
-                "tenants",
-                "is empty (allowed: at least one tenant, or unset it for the single key: an empty map would "
-                "silently fall back to one shared key)",
-            )
-        )
-    for name, tenant in sorted(tenants.items()):
-        field = f"tenants.{name}"
-        if not TENANT_NAME.match(name):
-            problems.append(
-                FieldError(
-                    field,
-                    f"{name!r} is not a tenant name (allowed: 1-24 lowercase letters, digits and '-', starting "
-                    "with a letter and not ending with '-'; it becomes part of the key sk-<name>-...)",
-                )
-            )
-            continue
-        if shadowed := [other for other in sorted(tenants) if name.startswith(f"{other}-")]:
-            problems.append(
-                FieldError(
-                    field,
-                    f"starts with tenant {shadowed[0]}'s name and '-', so its keys would match {shadowed[0]}'s "
-                    f"Cloud Armor prefix {key_prefix(shadowed[0])} (allowed: a name that does not start with "
-                    f"'{shadowed[0]}-')",
-                )
-            )
-        if tenant.api_key is not None:
-            problems.extend(_supplied_key_problems(name, tenant, sorted(tenants)))
-    return problems
-
-
-def _supplied_key_problems(name: str, tenant: TenantConfig, names: list[str]) -> list[FieldError]:
-    # Never repeat the value: it is a secret.
-    key = tenant.api_key or ""
-    field = f"tenants.{name}.apiKey"
-    if tenant.rate_limit is not None and not key.startswith(key_prefix(name)):
-        return [
-            FieldError(
-                field,
-                f"does not start with {key_prefix(name)}, which the tenant's Cloud Armor rate limit matches "
-                f"(allowed: a key starting with {key_prefix(name)}, or unset it and the stack generates one, or "
-                "drop the tenant's rateLimit)",
-            )
-        ]
-    claimed = [other for other in names if other != name and key.startswith(key_prefix(other))]
-    if claimed:
-        return [
-            FieldError(
-                field,
-                f"starts with {key_prefix(claimed[0])}, tenant {claimed[0]}'s prefix, so Cloud Armor would count "
-                f"it as {claimed[0]}'s (allowed: a key that does not start with another tenant's sk-<name>-)",
-            )
-        ]
-    return []
-
-
 class AuthConfig(StrictModel):
     mode: AuthMode = "apiKey"
-    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
+    api_key: Annotated[str, AfterValidator(api_key_rule)] | None = Field(
         default=None,
         description="apiKey mode: the key clients send, at least 32 random characters (its checksum is shown in "
         "the pod templates); set with --secret. Generated when unset.",
@@ -431,28 +352,5 @@ class GatewayConfig(StrictModel):
         return problems
 
     def tenant_tier_problems(self, tiers: Iterable[str]) -> list[FieldError]:
-        """Tenants' allow-lists that name a tier the stack lacks, and tiers no tenant may call (fields
-        relative to `gateway`)."""
-        tenants = self.auth.tenants or {}
-        names = sorted(tiers)
-        problems = [
-            FieldError(
-                f"auth.tenants.{tenant}.tiers.{index}",
-                f"{tier!r} is not a configured tier (allowed: {', '.join(names)})",
-            )
-            for tenant, config in sorted(tenants.items())
-            for index, tier in enumerate(config.tiers or [])
-            if tier not in names
-        ]
-        if tenants and all(config.tiers is not None for config in tenants.values()):
-            callable_tiers = {tier for config in tenants.values() for tier in config.tiers or []}
-            problems.extend(
-                FieldError(
-                    "auth.tenants",
-                    f"no tenant may call tier {tier}, which would run and serve nobody (allowed: add {tier} to a "
-                    "tenant's tiers, or unset one tenant's tiers so it may call every tier)",
-                )
-                for tier in names
-                if tier not in callable_tiers
-            )
-        return problems
+        """Tenants' allow-lists naming a tier the stack lacks, tiers no tenant may call (relative to `gateway`)."""
+        return [FieldError(f"auth.{p.field}", str(p)) for p in tenant_tier_problems(self.auth.tenants or {}, tiers)]

@@ -49,6 +49,7 @@ def _program(tenants: dict[str, Any]) -> StackGraph:
             args = tier_args(tier, tier_config, provider, mount, claim, adapter, tenant_keys=auth.keys_for(tier))
             InferenceTier(f"serving-{tier}", args)
         (secret,) = auth.secrets
+        assert isinstance(secret, k8s.core.v1.Secret)
         pulumi.export("secretKeys", pulumi.Output.unsecret(secret.data.apply(lambda data: sorted(data or {}))))
         pulumi.export("tenantApiKeys", pulumi.Output.secret(auth.tenant_keys))
 

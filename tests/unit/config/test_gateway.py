@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.config.errors import ConfigError
-from components.gateway.config import TENANT_NAME, key_prefix
+from components.gateway.tenants import TENANT_NAME, key_prefix
 from components.serving.workload import tenant_key_env
 from tests.helpers import LLAMA_70B, assert_rejected, config, tier, values
 
