@@ -146,6 +146,21 @@ def test_url_and_key_by_hand_override_the_outputs(
     assert KEY not in out and "sk-stale" not in out
 
 
+def test_with_tenants_the_named_tenants_key_is_sent(
+    server: str, behaviour: Behaviour, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = outputs(server)
+    del document["apiKey"]  # with tenants the stack exports tenantApiKeys only
+    document["tenantApiKeys"] = {"batch": "sk-batch-wrong", "search": KEY}
+    assert run(tmp_path, document, "--tenant", "search") == 0
+    assert "2 of 2 tiers answered" in capsys.readouterr().out
+    assert run(tmp_path, document) == 1  # the first tenant by name, batch, whose key the server refuses
+    out = capsys.readouterr().out
+    assert "sk-batch-wrong" not in out
+    with pytest.raises(SmokeError, match="tenant 'nobody' is not in the tenantApiKeys output"):
+        target(document, tenant="nobody")
+
+
 def test_an_endpoint_without_a_credential_stops_before_calling(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SmokeError, match="auth is iap and no credential"):
         target(outputs("https://llm.example.com", auth="iap") | {"apiKey": None})

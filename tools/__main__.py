@@ -205,7 +205,7 @@ def _smoke(args: argparse.Namespace) -> int:
         else:
             outputs = {}
         tiers = tuple(Tier(name, path, model) for name, path, model in args.tier or ())
-        where = target(outputs, url=args.url, key=args.api_key, tiers=tiers)
+        where = target(outputs, url=args.url, key=args.api_key, tiers=tiers, tenant=args.tenant)
     except (OSError, ValueError, SmokeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     smoke.add_argument("--outputs", metavar="FILE", help="a saved `pulumi stack output --json --show-secrets`")
     smoke.add_argument("--url", help="the endpoint (default: the endpoint.url output)")
     smoke.add_argument("--api-key", help="the key or ID token (default: the apiKey output, or $LLM_PLATFORM_API_KEY)")
+    smoke.add_argument("--tenant", help="with tenants: whose key to send (default: the first tenantApiKeys entry)")
     smoke.add_argument(
         "--tier", nargs=3, action="append", metavar=("NAME", "PATH", "MODEL"), help="a tier to call (repeatable)"
     )

@@ -4,7 +4,9 @@ For each tier the stack routes: `GET <path>/models` must list the tier's served 
 streamed chat completion names that model; the report gives each tier's status, time to first token
 and generated tokens per second, and the command exits 1 if any tier fails. Endpoint, paths, served
 names and the key come from `pulumi stack output --json --show-secrets` (or a saved copy of it, or
-`--url` / `--api-key` given by hand). The key is sent as `Authorization: Bearer`, never printed:
+`--url` / `--api-key` given by hand); with tenants the key is `tenantApiKeys.<--tenant>`, the first
+tenant by name unless `--tenant` names one (a tenant with a tier allow-list gets 401 elsewhere).
+The key is sent as `Authorization: Bearer`, never printed:
 every text the report shows has it replaced.
 
 Standard library only (`http.client`): an OpenAI-compatible stream is server-sent events, one
@@ -68,8 +70,24 @@ def stack_outputs(stack: str, run: Callable[..., subprocess.CompletedProcess[str
     return outputs
 
 
+def output_key(outputs: Mapping[str, Any], tenant: str | None = None) -> str | None:
+    """The key the outputs hold: the shared `apiKey`, or with tenants `tenant`'s (default: the first by name)."""
+    tenants: Mapping[str, str] = outputs.get("tenantApiKeys") or {}
+    if tenant is not None and tenant not in tenants:
+        known = ", ".join(sorted(tenants)) or "none: the stack has no tenants"
+        raise SmokeError(f"tenant {tenant!r} is not in the tenantApiKeys output (allowed: {known})")
+    if tenants:
+        return tenants[tenant or sorted(tenants)[0]]
+    key: str | None = outputs.get("apiKey")
+    return key
+
+
 def target(
-    outputs: Mapping[str, Any], url: str | None = None, key: str | None = None, tiers: tuple[Tier, ...] = ()
+    outputs: Mapping[str, Any],
+    url: str | None = None,
+    key: str | None = None,
+    tiers: tuple[Tier, ...] = (),
+    tenant: str | None = None,
 ) -> Target:
     """Where to call and what each tier serves, from the outputs; `url`, `key` and `tiers` override them."""
     endpoint = outputs.get("endpoint") or {}
@@ -77,12 +95,12 @@ def target(
     if not base:
         raise SmokeError("no endpoint URL: the outputs have no endpoint.url (pass --url)")
     auth = endpoint.get("auth", "apiKey")
-    key = key or os.environ.get(KEY_ENV) or (outputs.get("apiKey") if auth == "apiKey" else None)
+    key = key or os.environ.get(KEY_ENV) or (output_key(outputs, tenant) if auth == "apiKey" else None)
     if auth != "none" and not key:
         hint = (
             'an ID token: --api-key "$(gcloud auth print-identity-token --audiences=CLIENT_ID)"'
             if auth == "iap"
-            else ("the key: `pulumi stack output apiKey --show-secrets`")
+            else "the key: `pulumi stack output apiKey --show-secrets`, or tenantApiKeys with tenants"
         )
         raise SmokeError(f"the endpoint's auth is {auth} and no credential was given (pass {hint}, or set {KEY_ENV})")
     tiers = tiers or tuple(

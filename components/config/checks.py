@@ -248,6 +248,7 @@ def _serving_checks(config: PlatformConfig) -> list[FieldError]:
         FieldError(f"gateway.{p.field}", str(p))
         for p in config.gateway.routing_problems(config.tiers, config.smallest_tier)
     ]
+    problems.extend(FieldError(f"gateway.{p.field}", str(p)) for p in config.gateway.tenant_tier_problems(config.tiers))
     if config.environment == "prod" and config.gateway.auth.mode == "none":
         problems.append(
             FieldError("gateway.auth.mode", "none is not allowed when environment is prod (allowed: apiKey, iap)")

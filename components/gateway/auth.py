@@ -6,6 +6,14 @@ result is a secret output) or read from `gateway.auth.apiKey` (set with `--secre
 nor the stack outputs show it. vLLM reads it from that Secret as `VLLM_API_KEY` and then requires
 `Authorization: Bearer <key>` on `/v1`.
 
+apiKey with `tenants`: one key per tenant, `sk-<tenant>-` and 48 generated letters and digits (one
+`RandomPassword` per tenant, named after it, so adding or removing a tenant touches only its own
+resources) or the supplied one. All of them sit in one Secret, `vllm-tenant-keys`, under
+`tenant-<name>`, written as `data` (base64 of the secret value) rather than `stringData`: under
+server-side apply a key dropped from `stringData` stays in the live Secret (kubernetes/kubernetes#108008,
+documented in kubernetes/website#43668), so a revoked key would linger there. Each tier reads only
+the keys of the tenants allowed on it (`keys_for`), which is how vLLM enforces the allow-list.
+
 iap: IAP on every tier's backend service through the GCPBackendPolicy. The OAuth client is made by
 hand and passed in (the IAP OAuth Admin API that created brands and clients was shut down on
 2026-03-19); its secret goes into a Kubernetes Secret under the key `client_secret`, and the
@@ -15,6 +23,7 @@ names the backend services, so a narrower grant cannot be written ahead of time)
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import pulumi
@@ -23,16 +32,27 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.base import PlatformComponent
-from components.gateway.config import AuthConfig
+from components.gateway.config import AuthConfig, TenantConfig
+from components.gateway.tenants import key_prefix
 from components.serving import checksums
-from components.serving.inference_tier import ApiKeyRef
+from components.serving.inference_tier import ApiKeyRef, TenantKeyRef
 
 API_KEY_SECRET = "vllm-api-key"
 API_KEY_KEY = "api-key"
 API_KEY_LENGTH = 48  # letters and digits only: safe in a header, ~285 bits
+TENANT_KEYS_SECRET = "vllm-tenant-keys"
 IAP_SECRET = "iap-oauth-client"
 IAP_SECRET_KEY = "client_secret"
 IAP_ACCESSOR = "roles/iap.httpsResourceAccessor"
+
+
+def tenant_secret_key(tenant: str) -> str:
+    """The data key of a tenant's key in the tenants' Secret."""
+    return f"tenant-{tenant}"
+
+
+def _base64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
 
 
 @dataclass(frozen=True)
@@ -58,8 +78,14 @@ class GatewayAuth(PlatformComponent):
         self.api_key_ref: ApiKeyRef | None = None
         self.iap: IapBackend | None = None
         self.secrets: list[pulumi.Resource] = []
+        # With tenants: each tenant's key (a secret) and the Secret key a tier reads it from.
+        self.tenant_keys: dict[str, pulumi.Output[str]] = {}
+        self.tenant_refs: dict[str, ApiKeyRef] = {}
+        self._tenants: dict[str, TenantConfig] = dict(config.tenants or {})
         labels = {"app.kubernetes.io/part-of": "llm-platform"}
-        if config.mode == "apiKey":
+        if config.mode == "apiKey" and config.tenants is not None:
+            self._tenant_keys(name, args, labels)
+        elif config.mode == "apiKey":
             if config.api_key is not None:
                 key = pulumi.Output.secret(config.api_key)
             else:
@@ -97,3 +123,39 @@ class GatewayAuth(PlatformComponent):
                 for index, member in enumerate(iap.members)
             ]
         self.register_outputs({"mode": self.mode})
+
+    def _tenant_keys(self, name: str, args: GatewayAuthArgs, labels: dict[str, str]) -> None:
+        self.generated_tenants: dict[str, random.RandomPassword] = {}
+        for tenant, config in sorted(self._tenants.items()):
+            if config.api_key is not None:
+                key = pulumi.Output.secret(config.api_key)
+            else:
+                password = random.RandomPassword(
+                    f"{name}-tenant-{tenant}", length=API_KEY_LENGTH, special=False, opts=self.child()
+                )
+                self.generated_tenants[tenant] = password
+                key = pulumi.Output.secret(pulumi.Output.concat(key_prefix(tenant), password.result))
+            self.tenant_keys[tenant] = key
+            self.tenant_refs[tenant] = ApiKeyRef(
+                secret_name=TENANT_KEYS_SECRET, key=tenant_secret_key(tenant), checksum=checksums.checksum_output(key)
+            )
+        data: dict[str, pulumi.Input[str]] = {
+            tenant_secret_key(tenant): pulumi.Output.secret(key.apply(_base64))
+            for tenant, key in self.tenant_keys.items()
+        }
+        secret = k8s.core.v1.Secret(
+            f"{name}-tenant-keys-secret",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=TENANT_KEYS_SECRET, namespace=args.namespace, labels=labels),
+            type="Opaque",
+            data=data,
+            opts=self.child(provider=args.provider),
+        )
+        self.secrets.append(secret)
+
+    def keys_for(self, tier: str) -> tuple[TenantKeyRef, ...]:
+        """The keys the tier's vLLM accepts: those of the tenants allowed on it, sorted by tenant."""
+        return tuple(
+            TenantKeyRef(tenant=tenant, ref=self.tenant_refs[tenant])
+            for tenant, config in sorted(self._tenants.items())
+            if config.tiers is None or tier in config.tiers
+        )

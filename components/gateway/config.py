@@ -9,6 +9,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from components.config.fields import FieldError, StrictModel, raise_all
+from components.gateway.tenants import (
+    MAX_TENANTS,
+    IntervalSec,
+    api_key_rule,
+    tenant_problems,
+    tenant_tier_problems,
+)
 
 # regional-inference: the GKE Inference Gateway, which runs on the regional classes only (facts sheet,
 # "LLM-aware routing"): a regional external Application Load Balancer with a proxy-only subnet, a
@@ -20,9 +27,6 @@ EDGE_CLASSES = {"regional-inference": "gke-l7-regional-external-managed", "globa
 # model: one endpoint; the request's `model` picks the tier (body-based routing copies it into a header
 # the HTTPRoute matches; GCPRoutingExtension exists on the regional classes only). path: /<prefix>/v1.
 Routing = Literal["model", "path"]
-# A key set by hand is as strong as a generated one (48 characters): its checksum rolls the tiers on
-# a change and is visible in the preview, which is safe only for a value nobody can guess.
-API_KEY_MIN_LENGTH = 32
 AuthMode = Literal["apiKey", "iap", "none"]
 # Kubernetes quantities for the endpoint picker's requests (a subset: decimal CPUs or millicores, Mi/Gi).
 _CPU = re.compile(r"^([1-9][0-9]*|[1-9][0-9]*m|[0-9]+\.[0-9]+)$")
@@ -84,16 +88,6 @@ def _path_prefix(value: str) -> str:
     return value
 
 
-def _api_key(value: str) -> str:
-    # Never repeat the value: it is a secret.
-    if len(value) < API_KEY_MIN_LENGTH:
-        raise ValueError(
-            f"is {len(value)} characters (allowed: at least {API_KEY_MIN_LENGTH} random characters, e.g. the "
-            "output of `openssl rand -hex 24`; or leave it unset and the stack generates one)"
-        )
-    return value
-
-
 def _member(value: str) -> str:
     if not _MEMBER.match(value):
         raise ValueError(
@@ -141,18 +135,63 @@ class IapConfig(StrictModel):
     )
 
 
+class TenantRateLimitConfig(StrictModel):
+    """A tenant's own Cloud Armor throttle, per key: over `count` requests per `intervalSec`, 429."""
+
+    count: int = Field(ge=1, le=1_000_000)
+    interval_sec: IntervalSec = 60
+
+
+class TenantConfig(StrictModel):
+    """One caller of the API: its own key, optionally its own rate limit and the tiers it may call."""
+
+    api_key: Annotated[str, AfterValidator(api_key_rule)] | None = Field(
+        default=None,
+        description="The tenant's key (--secret, at least 32 characters; with a rateLimit it must start with "
+        "sk-<tenant>-). Generated as sk-<tenant>- and 48 letters and digits when unset.",
+    )
+    rate_limit: TenantRateLimitConfig | None = Field(
+        default=None, description="Its own throttle per key; without it the general rateLimit applies."
+    )
+    tiers: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="The tiers it may call (vLLM on other tiers lacks its key); all when unset.",
+    )
+
+
 class AuthConfig(StrictModel):
     mode: AuthMode = "apiKey"
-    api_key: Annotated[str, AfterValidator(_api_key)] | None = Field(
+    api_key: Annotated[str, AfterValidator(api_key_rule)] | None = Field(
         default=None,
         description="apiKey mode: the key clients send, at least 32 random characters (its checksum is shown in "
         "the pod templates); set with --secret. Generated when unset.",
     )
     iap: IapConfig | None = None
+    tenants: dict[str, TenantConfig] | None = Field(
+        default=None,
+        max_length=MAX_TENANTS,
+        description="apiKey mode: one key per tenant (name -> apiKey?, rateLimit?, tiers?) instead of one shared "
+        "key; revoking a tenant is removing its entry.",
+    )
 
     @model_validator(mode="after")
     def _mode_fields(self) -> AuthConfig:
         problems = []
+        if self.tenants is not None:
+            if self.mode != "apiKey":
+                problems.append(
+                    FieldError("tenants", f"is set but mode is {self.mode} (allowed: only with mode apiKey)")
+                )
+            if self.api_key is not None:
+                problems.append(
+                    FieldError(
+                        "apiKey",
+                        "is set together with tenants (allowed: one of them; to keep this key, move it into a "
+                        "tenant entry: tenants.<name>.apiKey)",
+                    )
+                )
+            problems.extend(tenant_problems(self.tenants))
         if self.mode == "iap" and self.iap is None:
             problems.append(
                 FieldError(
@@ -186,7 +225,7 @@ class RateLimitConfig(StrictModel):
     """Cloud Armor `throttle`: over `count` requests per `intervalSec` per client, answer 429."""
 
     count: int = Field(default=600, ge=1, le=1_000_000)
-    interval_sec: Literal[10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600] = 60
+    interval_sec: IntervalSec = 60
     key: Literal["ip", "apiKey"] = Field(
         default="ip", description="ip: per client address; apiKey: per Authorization header (apiKey mode)."
     )
@@ -311,3 +350,7 @@ class GatewayConfig(StrictModel):
         if self.default_tier is not None and self.default_tier not in names:
             problems.append(FieldError("defaultTier", f"{self.default_tier!r} is not a configured tier {allowed}"))
         return problems
+
+    def tenant_tier_problems(self, tiers: Iterable[str]) -> list[FieldError]:
+        """Tenants' allow-lists naming a tier the stack lacks, tiers no tenant may call (relative to `gateway`)."""
+        return [FieldError(f"auth.{p.field}", str(p)) for p in tenant_tier_problems(self.auth.tenants or {}, tiers)]

@@ -210,7 +210,7 @@ class InferenceGateway(PlatformComponent):
             advanced_options_config=gcp.compute.SecurityPolicyAdvancedOptionsConfigArgs(
                 json_parsing="STANDARD", log_level="NORMAL"
             ),
-            rules=security_policy_rules(args.config.waf, args.config.rate_limit),
+            rules=security_policy_rules(args.config.waf, args.config.rate_limit, args.config.auth.tenants),
             adaptive_protection_config=adaptive_protection(args.config.adaptive_protection),
             labels=args.naming.labels,
             opts=self.child(),

@@ -158,7 +158,7 @@ class RegionalInferenceGateway(PlatformComponent):
             advanced_options_config=gcp.compute.RegionSecurityPolicyAdvancedOptionsConfigArgs(
                 json_parsing="STANDARD", log_level="NORMAL"
             ),
-            rules=regional_security_policy_rules(args.config.waf, args.config.rate_limit),
+            rules=regional_security_policy_rules(args.config.waf, args.config.rate_limit, args.config.auth.tenants),
             opts=self.child(),
         )
 

@@ -19,9 +19,12 @@ from components.gateway.cloud_armor import (
     DEFAULT_PRIORITY,
     RATE_LIMIT_PRIORITY,
     WAF_FIRST_PRIORITY,
+    limited_tenants,
+    tenant_description,
+    tenant_expression,
     waf_expression,
 )
-from components.gateway.config import RateLimitConfig, WafConfig
+from components.gateway.config import RateLimitConfig, TenantConfig, WafConfig
 
 
 def _everyone() -> gcp.compute.RegionSecurityPolicyRuleMatchArgs:
@@ -66,6 +69,31 @@ def regional_rate_limit_rule(config: RateLimitConfig) -> gcp.compute.RegionSecur
     )
 
 
+def regional_tenant_rate_limit_rules(
+    tenants: dict[str, TenantConfig] | None,
+) -> list[gcp.compute.RegionSecurityPolicyRuleArgs]:
+    return [
+        gcp.compute.RegionSecurityPolicyRuleArgs(
+            priority=priority,
+            action="throttle",
+            description=tenant_description(tenant, limit),
+            match=gcp.compute.RegionSecurityPolicyRuleMatchArgs(
+                expr=gcp.compute.RegionSecurityPolicyRuleMatchExprArgs(expression=tenant_expression(tenant))
+            ),
+            rate_limit_options=gcp.compute.RegionSecurityPolicyRuleRateLimitOptionsArgs(
+                conform_action="allow",
+                exceed_action="deny(429)",
+                enforce_on_key="HTTP_HEADER",
+                enforce_on_key_name=AUTHORIZATION_HEADER,
+                rate_limit_threshold=gcp.compute.RegionSecurityPolicyRuleRateLimitOptionsRateLimitThresholdArgs(
+                    count=limit.count, interval_sec=limit.interval_sec
+                ),
+            ),
+        )
+        for priority, tenant, limit in limited_tenants(tenants)
+    ]
+
+
 def regional_default_rule() -> gcp.compute.RegionSecurityPolicyRuleArgs:
     return gcp.compute.RegionSecurityPolicyRuleArgs(
         priority=DEFAULT_PRIORITY, action="allow", description="default: allow", match=_everyone()
@@ -73,6 +101,11 @@ def regional_default_rule() -> gcp.compute.RegionSecurityPolicyRuleArgs:
 
 
 def regional_security_policy_rules(
-    waf: WafConfig, rate_limit: RateLimitConfig
+    waf: WafConfig, rate_limit: RateLimitConfig, tenants: dict[str, TenantConfig] | None = None
 ) -> list[gcp.compute.RegionSecurityPolicyRuleArgs]:
-    return [*regional_waf_rules(waf), regional_rate_limit_rule(rate_limit), regional_default_rule()]
+    return [
+        *regional_waf_rules(waf),
+        *regional_tenant_rate_limit_rules(tenants),
+        regional_rate_limit_rule(rate_limit),
+        regional_default_rule(),
+    ]

@@ -29,6 +29,8 @@ from components.serving.workload import (
     WORKER_ROLE,
     ApiKeyRef,
     PodInputs,
+    TenantKeyRef,
+    api_key_envs,
     autoscaler_spec,
     container,
     deployment_strategy,
@@ -48,7 +50,7 @@ SCRAPE_INTERVAL = "15s"
 EXCLUSIVE_TOPOLOGY = "leaderworkerset.sigs.k8s.io/exclusive-topology"
 NODE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 
-__all__ = ["ApiKeyRef", "InferenceTier", "InferenceTierArgs", "selector_labels", "workload_name"]
+__all__ = ["ApiKeyRef", "InferenceTier", "InferenceTierArgs", "TenantKeyRef", "selector_labels", "workload_name"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class InferenceTierArgs:
     rollout: Rollout
     api_key: ApiKeyRef | None = None
     compute_class: str | None = None  # the tier's ComputeClass when its capacity is a chain
+    tenant_keys: tuple[TenantKeyRef, ...] = ()  # with tenants: the keys of those allowed on this tier
     # The HPA waits for the metrics adapter, the LeaderWorkerSet for its controller and webhook.
     autoscaler_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     workload_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
@@ -82,6 +85,7 @@ class InferenceTierArgs:
             drain=self.drain,
             api_key=self.api_key,
             compute_class=self.compute_class,
+            tenant_keys=self.tenant_keys,
         )
 
 
@@ -126,7 +130,8 @@ class InferenceTier(PlatformComponent):
     def _deployment(self) -> k8s.apps.v1.Deployment:
         args, inputs = self._args, self._args.pod_inputs()
         deadline = progress_deadline_seconds(args.config, args.drain)
-        serving = container(inputs, vllm_args.SERVE_COMMAND, self.server_args, serving=True)
+        arguments = [*self.server_args, *vllm_args.api_key_args(api_key_envs(inputs))]
+        serving = container(inputs, vllm_args.SERVE_COMMAND, arguments, serving=True)
         return k8s.apps.v1.Deployment(
             f"{self._name}-deployment",
             metadata=self.metadata,
@@ -158,7 +163,8 @@ class InferenceTier(PlatformComponent):
 
     def _leader_worker_set(self) -> k8s.apiextensions.CustomResource:
         args, inputs = self._args, self._args.pod_inputs()
-        leader = container(inputs, ["/bin/sh", "-c"], [vllm_args.leader_script(self.server_args)], serving=True)
+        script = vllm_args.leader_script(self.server_args, api_key_envs=api_key_envs(inputs))
+        leader = container(inputs, ["/bin/sh", "-c"], [script], serving=True)
         worker = container(inputs, ["/bin/sh", "-c"], [vllm_args.worker_script()], serving=False)
         return k8s.apiextensions.CustomResource(
             f"{self._name}-leader-worker-set",

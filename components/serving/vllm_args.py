@@ -125,17 +125,35 @@ def server_args(spec: ServerSpec) -> list[str]:
 
 
 SERVE_COMMAND = ("vllm", "serve")
+API_KEY_FLAG = "--api-key"
 
 
-def leader_script(args: Sequence[str], script: str = RAY_BOOTSTRAP_SCRIPT) -> str:
+def api_key_args(envs: Sequence[str]) -> list[str]:
+    """`--api-key $(A) $(B)`: every tenant's key after ONE flag (nargs '+'; a repeated flag would replace
+    the earlier keys, vllm_release notes "api_key"). The kubelet expands `$(VAR)` in a container's args
+    from its environment (kubernetes.io "Define a Command and Arguments for a Container", "Use
+    environment variables to define arguments"), so the pod spec holds only the references."""
+    return [API_KEY_FLAG, *(f"$({env})" for env in envs)] if envs else []
+
+
+def shell_api_key_args(envs: Sequence[str]) -> str:
+    """The same flag in a shell script: `--api-key "${A}" "${B}"`, expanded by the shell inside double
+    quotes, so a supplied key with a quote or a space stays one argument (a kubelet-expanded `$(A)`
+    would be pasted into the script's text and parsed by the shell)."""
+    return " ".join([API_KEY_FLAG, *(f'"${{{env}}}"' for env in envs)]) if envs else ""
+
+
+def leader_script(args: Sequence[str], script: str = RAY_BOOTSTRAP_SCRIPT, api_key_envs: Sequence[str] = ()) -> str:
     """The multi-host leader: start the Ray head, wait for every worker, then serve.
 
     The bootstrap exits 0 once the Ray cluster has `LWS_GROUP_SIZE` nodes (non-zero after its
     timeout), so `&&` never starts vLLM on a partial cluster; `exec` makes vLLM the container's main
     process so it receives SIGTERM. `$(LWS_GROUP_SIZE)` is expanded by the kubelet from the env the
-    LeaderWorkerSet webhook injects.
+    LeaderWorkerSet webhook injects. Tenants' keys follow as shell variables (`shell_api_key_args`).
     """
-    return f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec {shlex.join([*SERVE_COMMAND, *args])}"
+    serve = shlex.join([*SERVE_COMMAND, *args])
+    keys = f" {shell_api_key_args(api_key_envs)}" if api_key_envs else ""
+    return f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE) && exec {serve}{keys}"
 
 
 def worker_script(script: str = RAY_BOOTSTRAP_SCRIPT) -> str:

@@ -77,6 +77,23 @@ class ApiKeyRef:
     checksum: pulumi.Input[str]
 
 
+def tenant_key_env(tenant: str) -> str:
+    """The environment variable a tenant's key reaches vLLM in: `VLLM_API_KEY_<NAME>`, `-` as `_`."""
+    return "VLLM_API_KEY_" + tenant.upper().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class TenantKeyRef:
+    """One tenant's key a tier accepts: the Secret key it is read from and the variable it lands in."""
+
+    tenant: str
+    ref: ApiKeyRef
+
+    @property
+    def env(self) -> str:
+        return tenant_key_env(self.tenant)
+
+
 @dataclass(frozen=True)
 class PodInputs:
     """Everything a tier's pod template is made of besides the tier's own config."""
@@ -91,6 +108,8 @@ class PodInputs:
     drain: DrainTimings
     api_key: ApiKeyRef | None = None
     compute_class: str | None = None
+    # With tenants: the keys of the tenants allowed on this tier (then `api_key` is None).
+    tenant_keys: tuple[TenantKeyRef, ...] = ()
 
 
 def class_selection(compute_class: str | None) -> tuple[dict[str, str], list[k8s.core.v1.TolerationArgs]]:
@@ -116,6 +135,11 @@ def server_args(inputs: PodInputs) -> list[str]:
             aliases=tuple(config.model.aliases),
         )
     )
+
+
+def api_key_envs(inputs: PodInputs) -> tuple[str, ...]:
+    """The variables holding the keys the tier's vLLM accepts, when tenants pass them as `--api-key`."""
+    return tuple(tenant.env for tenant in inputs.tenant_keys)
 
 
 def _http_probe(period: int, timeout: int, failures: int) -> k8s.core.v1.ProbeArgs:
@@ -144,6 +168,13 @@ def environment(inputs: PodInputs) -> list[k8s.core.v1.EnvVarArgs]:
         **inputs.config.env,
     }
     env = [k8s.core.v1.EnvVarArgs(name=name, value=value) for name, value in plain.items()]
+    for tenant in inputs.tenant_keys:
+        # Each tenant's key in its own variable; `--api-key $(VLLM_API_KEY_<NAME>) ...` takes them all
+        # (vllm_args.api_key_args), so the pod spec names the variables, never a key.
+        key_ref = k8s.core.v1.SecretKeySelectorArgs(name=tenant.ref.secret_name, key=tenant.ref.key)
+        env.append(
+            k8s.core.v1.EnvVarArgs(name=tenant.env, value_from=k8s.core.v1.EnvVarSourceArgs(secret_key_ref=key_ref))
+        )
     if inputs.api_key is not None:
         # vLLM reads VLLM_API_KEY as --api-key: every /v1 call needs `Authorization: Bearer <key>`,
         # and the key stays out of the pod's command line.
@@ -195,8 +226,10 @@ def container(
 
 def secret_checksums(inputs: PodInputs) -> dict[str, pulumi.Input[str]]:
     """One checksum annotation per Secret key the pod reads: a new value rolls the workload."""
-    key = inputs.api_key
-    return {checksums.annotation(key.secret_name, key.key): key.checksum} if key is not None else {}
+    keys = [tenant.ref for tenant in inputs.tenant_keys]
+    if inputs.api_key is not None:
+        keys.append(inputs.api_key)
+    return {checksums.annotation(key.secret_name, key.key): key.checksum for key in keys}
 
 
 def pod_template(

@@ -119,6 +119,9 @@ def export_outputs(platform: Platform) -> None:
     pulumi.export("imageRepository", platform.plane.registry.image_prefix)
     if platform.plane.auth.api_key is not None:
         pulumi.export("apiKey", platform.plane.auth.api_key)  # a secret: `pulumi stack output apiKey --show-secrets`
+    if platform.plane.auth.tenant_keys:
+        # One secret map: `pulumi stack output tenantApiKeys --show-secrets`.
+        pulumi.export("tenantApiKeys", pulumi.Output.secret(platform.plane.auth.tenant_keys))
     model_store = {
         "type": store.mount.store,
         "claim": store.claim.metadata.name,

@@ -154,6 +154,7 @@ def inference_tiers(
             drain=tier_drain(config, name),
             rollout=plan,
             api_key=plane.auth.api_key_ref,
+            tenant_keys=plane.auth.keys_for(name),
             autoscaler_depends_on=plane.metrics_adapter.ready,
             compute_class=pools[name].compute_class_name,
             workload_depends_on=[

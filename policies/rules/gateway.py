@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +15,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .kubernetes import SERVICE, containers, pod_specs
+from .kubernetes import SERVICE, WORKLOADS, containers, pod_specs
 from .metadata import (
     HIGH,
     LOW,
@@ -39,6 +41,9 @@ EXTERNAL_SCHEMES = {"EXTERNAL", "EXTERNAL_MANAGED"}
 API_KEY_FLAG = "--api-key"
 API_KEY_ENV = "VLLM_API_KEY"
 DEFAULT_MIN_TIMEOUT_SEC = 300
+# What may follow --api-key: a variable the kubelet expands, `$(NAME)`, or in a shell script one the
+# shell expands, `${NAME}` / `$NAME` (quoted or not); never the key itself.
+_KEY_REFERENCE = re.compile(r"^(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def _no_cdn(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -130,6 +135,44 @@ def _requires_api_key(spec: Any) -> bool:
         if any(get(env, "name") == API_KEY_ENV for env in items(get(container, "env"))):
             return True
     return False
+
+
+def _key_values(arguments: list[str]) -> list[str]:
+    """Every value given to --api-key in a container's argument list, shell scripts' words included."""
+    values: list[str] = []
+    for argument in arguments:
+        if argument.startswith(API_KEY_FLAG + "="):
+            values.append(argument.split("=", 1)[1])
+        elif API_KEY_FLAG + " " in argument:  # a shell script: its words after the flag
+            try:
+                words = shlex.split(argument.split(API_KEY_FLAG + " ", 1)[1], posix=False)
+            except ValueError:
+                words = argument.split(API_KEY_FLAG + " ", 1)[1].split()
+            for word in words:
+                if word.startswith("-") or word in ("&&", ";", "||", "|"):
+                    break
+                values.append(word.strip("\"'"))
+    for index, argument in enumerate(arguments):
+        if argument == API_KEY_FLAG:
+            for value in arguments[index + 1 :]:
+                if value.startswith("-"):
+                    break
+                values.append(value)
+    return values
+
+
+def _api_key_by_reference(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for path, spec in pod_specs(args.resource_type, args.props):
+        for where, container in containers(spec):
+            arguments = [str(a) for a in items(get(container, "command"))] + [
+                str(a) for a in items(get(container, "args"))
+            ]
+            if any(not _KEY_REFERENCE.match(value) for value in _key_values(arguments)):
+                report(f"{path}.{where}: --api-key is given a literal value, not a variable from a Secret.", None)
+            for env in items(get(container, "env")):
+                name = str(get(env, "name", default=""))
+                if (name == API_KEY_ENV or name.startswith(API_KEY_ENV + "_")) and has(env, "value"):
+                    report(f"{path}.{where}: {name} has a literal value, not valueFrom.secretKeyRef.", None)
 
 
 def _authenticated_routes(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -228,6 +271,17 @@ POLICIES = [
         enforcement=MANDATORY,
         remediation="Configure llm-platform:gateway.domain (HTTPS with a managed certificate) and bind plain HTTP "
         "only to the redirect route.",
+        tags=["gateway", "security"],
+    ),
+    resource_policy(
+        "lb-api-key-by-reference",
+        "A serving container's API keys come from a Secret: --api-key takes only variables, VLLM_API_KEY* only "
+        "secretKeyRefs.",
+        types=WORKLOADS,
+        check=_api_key_by_reference,
+        severity=HIGH,
+        enforcement=MANDATORY,
+        remediation="Read each key from a Secret (env valueFrom.secretKeyRef) and pass it as --api-key $(VAR).",
         tags=["gateway", "security"],
     ),
     stack_policy(

@@ -85,6 +85,14 @@ CASES = [
         expect="small",
         id="server-without-api-key",
     ),
+    Case(
+        "lb-api-key-by-reference",
+        "edge",
+        SMALL,
+        lambda r: changed(r, {"spec.template.spec.containers.0.args": ["vllm", "serve", "--api-key", "sk-x", "sk-y"]}),
+        expect="literal value",
+        id="literal-key-on-the-command-line",
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.gateway.auth import API_KEY_SECRET
+from components.gateway.auth import API_KEY_SECRET, TENANT_KEYS_SECRET
 from tests.conftest import STACKS
 from tests.schemas import built_in_objects, built_in_problems, cel_report, custom_resources, problems
 from tools.graph import Registration, StackGraph, evaluate
@@ -444,8 +444,12 @@ def test_api_key_is_never_plain_in_the_graph_or_outputs(graph: StackGraph) -> No
     from tools.mocks import MOCK_SECRET_MARKER
 
     assert MOCK_SECRET_MARKER not in graph.to_json()
-    assert graph.outputs["apiKey"] == "[secret]"
-    assert _api_key_secret(graph).inputs["stringData"] == "[secret]"
+    if "tenantApiKeys" in graph.outputs:  # staging: one key per tenant, no shared key
+        assert graph.outputs["tenantApiKeys"] == "[secret]" and "apiKey" not in graph.outputs
+        assert _api_key_secret(graph).inputs["data"] == "[secret]"
+    else:
+        assert graph.outputs["apiKey"] == "[secret]"
+        assert _api_key_secret(graph).inputs["stringData"] == "[secret]"
 
 
 def test_images_are_pinned_and_pulled_through_the_remote_repository(graph: StackGraph) -> None:
@@ -602,6 +606,8 @@ def test_every_image_the_stack_runs_is_admitted_by_binary_authorization(graph: S
 
 def _api_key_secret(graph: StackGraph) -> Registration:
     (secret,) = [
-        s for s in graph.by_type("kubernetes:core/v1:Secret") if s.inputs["metadata"]["name"] == API_KEY_SECRET
+        s
+        for s in graph.by_type("kubernetes:core/v1:Secret")
+        if s.inputs["metadata"]["name"] in (API_KEY_SECRET, TENANT_KEYS_SECRET)
     ]
     return secret

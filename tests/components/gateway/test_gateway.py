@@ -9,6 +9,7 @@ import pytest
 from components.gateway import GatewayAuth, GatewayAuthArgs, InferenceGateway, InferenceGatewayArgs, TierBackend
 from components.gateway.cloud_armor import DEFAULT_PRIORITY, RATE_LIMIT_PRIORITY
 from components.gateway.config import GatewayConfig
+from tests.components.gateway.test_tenants import TENANTS, assert_tenant_throttles
 from tests.helpers import naming
 from tests.schemas import built_in_objects, built_in_problems, custom_resources, problems
 from tools.graph import StackGraph, record
@@ -139,6 +140,12 @@ def test_cloud_armor_throttles_per_client_after_the_waf(https: StackGraph) -> No
     }
     assert rules[-1]["priority"] == DEFAULT_PRIORITY and rules[-1]["action"] == "allow"
     assert all(len(r.get("description", "")) <= 64 for r in rules)
+
+
+def test_each_rate_limited_tenant_has_its_own_throttle_on_the_global_policy() -> None:
+    graph = _program({"auth": {"tenants": TENANTS}, "rateLimit": {"key": "apiKey"}})
+    assert_tenant_throttles(graph.one("gcp:compute/securityPolicy:SecurityPolicy").inputs["rules"])
+    assert "apiKey" not in graph.outputs
 
 
 def test_the_generated_api_key_is_masked_everywhere(https: StackGraph) -> None:

@@ -14,6 +14,7 @@ from components.gateway import (
     RegionalInferenceGatewayArgs,
 )
 from components.gateway.config import GatewayConfig
+from tests.components.gateway.test_tenants import TENANTS, assert_tenant_throttles
 from tests.helpers import naming
 from tests.schemas import built_in_objects, built_in_problems, cel_report, custom_resources, problems
 from tools.graph import StackGraph, record
@@ -121,6 +122,11 @@ def test_pool_backend_policies_carry_the_draining_the_caller_gave(https: StackGr
         assert spec["default"]["connectionDraining"] == {"drainingTimeoutSec": 45}
         assert spec["default"]["securityPolicy"] == "llm-test-gateway"
         assert "iap" not in spec["default"]
+
+
+def test_each_rate_limited_tenant_has_its_own_throttle_on_the_regional_policy() -> None:
+    graph = _program({"auth": {"tenants": TENANTS}, "rateLimit": {"key": "apiKey"}})
+    assert_tenant_throttles(graph.one("gcp:compute/regionSecurityPolicy:RegionSecurityPolicy").inputs["rules"])
 
 
 def test_iap_reaches_every_pool() -> None:

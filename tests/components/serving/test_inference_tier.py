@@ -9,6 +9,7 @@ import pytest
 from components.serving import ApiKeyRef, InferenceTier, InferenceTierArgs, RemoteRegistry, RemoteRegistryArgs
 from components.serving.config import RegistryConfig, TierConfig
 from components.serving.drain import drain_timings
+from components.serving.inference_tier import TenantKeyRef
 from components.serving.rollout import rollout
 from components.storage.mount import ModelMount
 from tests.conftest import RunComponent
@@ -41,6 +42,24 @@ LARGE = TierConfig.model_validate(
 
 
 def _build(tier: str, config: TierConfig) -> None:
+    provider, claim, mount, adapter = tier_dependencies()
+    InferenceTier(
+        f"serving-{tier}",
+        tier_args(
+            tier,
+            config,
+            provider,
+            mount,
+            claim,
+            adapter,
+            api_key=ApiKeyRef(secret_name="vllm-api-key", key="api-key", checksum="c0ffee"),
+        ),
+    )
+
+
+def tier_dependencies() -> tuple[k8s.Provider, k8s.core.v1.PersistentVolumeClaim, ModelMount, k8s.core.v1.Namespace]:
+    """What a tier is built on, registered once per program: the provider, the weights' claim and mount, and
+    the metrics adapter's namespace."""
     provider = k8s.Provider("cluster", kubeconfig="apiVersion: v1\nkind: Config\n")
     claim = k8s.core.v1.PersistentVolumeClaim("claim", metadata=k8s.meta.v1.ObjectMetaArgs(name="weights"))
     mount = ModelMount(
@@ -59,24 +78,35 @@ def _build(tier: str, config: TierConfig) -> None:
         ready=[claim],
     )
     adapter = k8s.core.v1.Namespace("adapter", metadata=k8s.meta.v1.ObjectMetaArgs(name="custom-metrics"))
-    InferenceTier(
-        f"serving-{tier}",
-        InferenceTierArgs(
-            tier=tier,
-            config=config,
-            namespace="llm-serving",
-            service_account="model-server",
-            port=8000,
-            image="us-central1-docker.pkg.dev/p/hub/vllm/vllm-tpu:nightly-20260626-c539adc-cc79815",
-            mount=mount,
-            cache_bucket="acme-models",
-            provider=provider,
-            drain=drain_timings(120),
-            rollout=rollout(config),
-            api_key=ApiKeyRef(secret_name="vllm-api-key", key="api-key", checksum="c0ffee"),
-            autoscaler_depends_on=[adapter],
-            workload_depends_on=[claim],
-        ),
+    return provider, claim, mount, adapter
+
+
+def tier_args(
+    tier: str,
+    config: TierConfig,
+    provider: k8s.Provider,
+    mount: ModelMount,
+    claim: pulumi.Resource,
+    adapter: pulumi.Resource,
+    api_key: ApiKeyRef | None = None,
+    tenant_keys: tuple[TenantKeyRef, ...] = (),
+) -> InferenceTierArgs:
+    return InferenceTierArgs(
+        tier=tier,
+        config=config,
+        namespace="llm-serving",
+        service_account="model-server",
+        port=8000,
+        image="us-central1-docker.pkg.dev/p/hub/vllm/vllm-tpu:nightly-20260626-c539adc-cc79815",
+        mount=mount,
+        cache_bucket="acme-models",
+        provider=provider,
+        drain=drain_timings(120),
+        rollout=rollout(config),
+        api_key=api_key,
+        tenant_keys=tenant_keys,
+        autoscaler_depends_on=[adapter],
+        workload_depends_on=[claim],
     )
 
 

@@ -158,6 +158,37 @@ FORMS = [
         stack=True,
         expect="small",
     ),
+    # API keys reach vLLM only by reference: an absent env is lb-authenticated-routes' concern.
+    absent("lb-api-key-by-reference", "edge", SMALL, f"{CONTAINER}.env", fires=False),
+    shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.env.0.value", "sk-literal-key"),
+    shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.args", ["--api-key", "sk-literal"]),
+    shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.args", ["--api-key=sk-literal"]),
+    shape(
+        "lb-api-key-by-reference",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.args",
+        ['exec vllm serve --port=8000 --api-key "${VLLM_API_KEY_A}" sk-literal && true'],
+    ),
+    shape(
+        "lb-api-key-by-reference",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.args",
+        ["--port=8000", "--api-key", "$(VLLM_API_KEY_A)", "$(VLLM_API_KEY_B)", "--seed=1"],
+        fires=False,
+    ),
+    shape(
+        "lb-api-key-by-reference",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.args",
+        ['bash boot.sh && exec vllm serve --port=8000 --api-key "${VLLM_API_KEY_A}" "${VLLM_API_KEY_B}"'],
+        fires=False,
+    ),
 ]
 
 

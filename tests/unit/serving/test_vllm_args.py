@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 
 import pytest
@@ -112,3 +113,35 @@ def test_compile_cache_variables_point_at_one_persistent_directory() -> None:
     env = vllm_args.compile_cache_env("/var/cache/vllm")
     assert env["VLLM_XLA_CACHE_PATH"] == env["JAX_COMPILATION_CACHE_DIR"] == "/var/cache/vllm/xla"
     assert env["VLLM_TORCH_COMPILE_CACHE_DIR"] == "/var/cache/vllm/torch"
+
+
+def test_tenant_keys_follow_one_flag_as_references() -> None:
+    assert vllm_args.api_key_args(()) == [] and vllm_args.shell_api_key_args(()) == ""
+    assert vllm_args.api_key_args(("VLLM_API_KEY_A", "VLLM_API_KEY_B")) == [
+        "--api-key",
+        "$(VLLM_API_KEY_A)",
+        "$(VLLM_API_KEY_B)",
+    ]
+    leader = vllm_args.leader_script(["--model=/models/m"], api_key_envs=("VLLM_API_KEY_A", "VLLM_API_KEY_B"))
+    assert leader.endswith('exec vllm serve --model=/models/m --api-key "${VLLM_API_KEY_A}" "${VLLM_API_KEY_B}"')
+    assert vllm_args.leader_script(["--model=/models/m"]) == vllm_args.leader_script(
+        ["--model=/models/m"], api_key_envs=()
+    )
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=32, max_size=40),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_shell_passes_every_supplied_key_as_one_argument(keys: list[str]) -> None:
+    # What the leader's /bin/sh does with the words after the flag: each key, whatever its quotes and
+    # spaces, arrives as exactly one argument (a kubelet-expanded $(VAR) would be parsed by the shell).
+    envs = [f"VLLM_API_KEY_T{index}" for index in range(len(keys))]
+    script = f"printf '%s\\n' {vllm_args.shell_api_key_args(envs)}"
+    done = subprocess.run(
+        ["/bin/sh", "-c", script], env=dict(zip(envs, keys, strict=True)), capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:-1] == ["--api-key", *keys]
