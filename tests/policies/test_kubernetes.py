@@ -110,12 +110,13 @@ def test_tpu_pods_need_a_pool_of_their_topology(pack, graphs, policy_graphs) -> 
 
     edge, prod = policy_graphs["edge"], graphs["prod"]
     combined = StackGraph("prod", prod.resources + edge.resources, {})
-    assert not run_policies(pack, combined).by_policy("k8s-tpu-pool-exists")
+    only = pack.only("k8s-tpu-pool-exists")
+    assert not run_policies(pack, combined, config=only).by_policy("k8s-tpu-pool-exists")
     large = find(combined, LARGE)
     bigger = changed(large)  # a deep copy; selector keys contain dots, so edit them directly
     for template in (LEADER, WORKER):
         bigger.inputs["spec"]["leaderWorkerTemplate"][template.split(".")[2]]["spec"]["nodeSelector"][
             "cloud.google.com/gke-tpu-topology"
         ] = "2x2x4"
-    found = run_policies(pack, swapped(combined, large, bigger)).by_policy("k8s-tpu-pool-exists")
+    found = run_policies(pack, swapped(combined, large, bigger), config=only).by_policy("k8s-tpu-pool-exists")
     assert found and all(v.urn == large.urn and "2x2x4" in v.message for v in found)

@@ -99,7 +99,8 @@ def without_budget(graph: StackGraph) -> StackGraph:
 
 
 def test_a_stack_without_a_budget_is_stopped(pack, graphs) -> None:
-    (violation,) = run_policies(pack, without_budget(graphs["dev"])).by_policy("stack-budget-exists")
+    only = pack.only("stack-budget-exists")
+    (violation,) = run_policies(pack, without_budget(graphs["dev"]), config=only).by_policy("stack-budget-exists")
     assert violation.level == "mandatory" and "no billing budget" in violation.message
 
 
