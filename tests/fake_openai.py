@@ -10,12 +10,13 @@ Faults: a slow first token, and a stream dropped before `[DONE]`.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import serving
 
 
 @dataclass
@@ -121,11 +122,5 @@ class _Handler(BaseHTTPRequestHandler):
 def openai_server(behaviour: Behaviour) -> Iterator[str]:
     """The server on a free loopback port; yields its base URL."""
     handler: type[_Handler] = type("Handler", (_Handler,), {"behaviour": behaviour})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as base:
+        yield base

@@ -16,8 +16,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.loopback import serving
 
 GOOGLE_TOKEN = "google-access-token"
 HUB_TOKEN = "hf_hub_token_value"
@@ -195,23 +197,13 @@ class _CdnHandler(_Handler):
 @contextmanager
 def fake_cloud(state: CloudState) -> Iterator[dict[str, str]]:
     """Both servers on loopback; yields the environment that points the Job at them."""
-    cdn = ThreadingHTTPServer(("127.0.0.1", 0), type("Cdn", (_CdnHandler,), {"state": state}))
-    cdn_base = f"http://127.0.0.1:{cdn.server_address[1]}"
-    handler: type[_Handler] = type("Main", (_Handler,), {"state": state, "cdn_base": cdn_base})
-    main = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    base = f"http://127.0.0.1:{main.server_address[1]}"
-    handler.server_base = base  # where resumable sessions live
-    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in (main, cdn)]
-    for thread in threads:
-        thread.start()
-    try:
-        yield {
-            "HF_ENDPOINT": base,
-            "STORAGE_ENDPOINT": base,
-            "SECRETMANAGER_ENDPOINT": base,
-            "GCE_METADATA_HOST": base.removeprefix("http://"),
-        }
-    finally:
-        for server in (main, cdn):
-            server.shutdown()
-            server.server_close()
+    with serving(type("Cdn", (_CdnHandler,), {"state": state})) as cdn_base:
+        handler: type[_Handler] = type("Main", (_Handler,), {"state": state, "cdn_base": cdn_base})
+        with serving(handler) as base:
+            handler.server_base = base  # where resumable sessions live
+            yield {
+                "HF_ENDPOINT": base,
+                "STORAGE_ENDPOINT": base,
+                "SECRETMANAGER_ENDPOINT": base,
+                "GCE_METADATA_HOST": base.removeprefix("http://"),
+            }
