@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,23 +258,31 @@ def _git(repo: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def evaluate_revision(repo: Path, ref: str, stack: str) -> tuple[StackGraph, str]:
-    """The stack's graph at `ref` (a temporary worktree, removed afterwards) and the short commit."""
-    commit = _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+def resolve_commit(repo: Path, ref: str) -> str:
+    return _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+
+
+def evaluate_revision(repo: Path, commit: str, stack: str) -> StackGraph:
+    """The stack's graph at `commit` (a temporary worktree, removed afterwards)."""
     with tempfile.TemporaryDirectory(prefix="llm-base-") as scratch:
         worktree = Path(scratch) / "base"
         _git(repo, "worktree", "add", "--detach", str(worktree), commit)
         try:
             prefix = _git(repo, "rev-parse", "--show-prefix")  # the project may sit below the repo root
-            return evaluate_checkout(worktree / prefix, stack), commit[:12]
+            return evaluate_checkout(worktree / prefix, stack)
         finally:
             _git(repo, "worktree", "remove", "--force", str(worktree))
 
 
 def diff_stack(stack: str, base_ref: str, project_dir: Path = PROJECT_ROOT) -> StackDiff:
-    base, commit = evaluate_revision(project_dir, base_ref, stack)
-    head = evaluate_checkout(project_dir, stack)
-    diff = diff_graphs(base, head, f"{base_ref} ({commit})")
+    # Each side is its own interpreter: evaluated side by side, the diff takes one evaluation's time
+    # (a revision that does not exist is refused first, without evaluating the checkout).
+    commit = resolve_commit(project_dir, base_ref)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        base_side = pool.submit(evaluate_revision, project_dir, commit, stack)
+        head_side = pool.submit(evaluate_checkout, project_dir, stack)
+        base, head = base_side.result(), head_side.result()
+    diff = diff_graphs(base, head, f"{base_ref} ({commit[:12]})")
     diff.cost = cost_delta(base, head)
     return diff
 
