@@ -29,7 +29,14 @@ def _policy(module: str, *tests: str) -> Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    _policy("gke", "tests/policies/test_gke.py", "tests/policies/forms/test_gke.py"),
+    _policy(
+        "gke",
+        "tests/policies/test_gke.py",
+        "tests/policies/forms/test_gke.py",
+        # binauthz-pinned-images-only lives in gke.py; its cases sit with the other isolation policies.
+        "tests/policies/test_isolation.py",
+        "tests/policies/forms/test_isolation.py",
+    ),
     _policy(
         "tpu", "tests/policies/test_tpu.py", "tests/policies/forms/test_tpu.py", "tests/policies/test_kubernetes.py"
     ),

@@ -31,6 +31,8 @@ FORMS = [
         "ghcr.io/*",
     ),
     absent("binauthz-pinned-images-only", "dev", ADMISSION, "admissionWhitelistPatterns", fires=False),  # ALWAYS_DENY
+    # A namePattern that is no string is reported as missing, not read as text (mutation testing).
+    shape("binauthz-pinned-images-only", "wrong", "dev", ADMISSION, "admissionWhitelistPatterns.0.namePattern", 5),
 ]
 
 
