@@ -38,7 +38,11 @@ TARGETS: tuple[Target, ...] = (
         "tests/policies/forms/test_isolation.py",
     ),
     _policy(
-        "tpu", "tests/policies/test_tpu.py", "tests/policies/forms/test_tpu.py", "tests/policies/test_kubernetes.py"
+        "tpu",
+        "tests/policies/test_tpu.py",
+        "tests/policies/test_tpu_gaps.py",
+        "tests/policies/forms/test_tpu.py",
+        "tests/policies/test_kubernetes.py",
     ),
     _policy(
         "storage",

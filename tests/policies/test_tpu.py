@@ -23,7 +23,7 @@ CASES = [
         "prod",
         LARGE,
         lambda r: changed(r, {"nodeCount": 4}),
-        expect="2 VMs",
+        expect="slice is 2 VMs; nodeCount is 4",
         id="wrong-node-count",
     ),
     Case(
