@@ -39,11 +39,13 @@ def test_a_topology_counts_its_chips(topology: str, chips: int) -> None:
     assert topology_chips(topology) == chips
 
 
-def test_a_multi_host_pool_after_a_single_host_one_is_still_judged(pack, policy_graphs) -> None:
+def test_every_multi_host_pool_is_judged_whatever_comes_before_it(pack, policy_graphs) -> None:
+    """A single-host pool first, then two multi-host pools without a policy name: both are reported."""
     graph: StackGraph = policy_graphs["prod"]
     small, large = find(graph, SMALL), find(graph, LARGE)
     nameless = changed(large, {"placementPolicy.policyName": DELETE})
+    twin = changed(nameless, name="tier-twin-pool", urn=nameless.urn.replace("tier-large-pool", "tier-twin-pool"))
     rest = [r for r in graph.resources if r.urn not in (small.urn, large.urn)]
-    ordered = StackGraph(graph.stack, [small, *rest, nameless], graph.outputs)
+    ordered = StackGraph(graph.stack, [small, *rest, nameless, twin], graph.outputs)
     found = judge(pack, ordered, nameless, stack=True, policies=("tpu-multihost-workload-policy",))
-    assert [v.urn for v in found.by_policy("tpu-multihost-workload-policy")] == [nameless.urn]
+    assert sorted(v.urn for v in found.by_policy("tpu-multihost-workload-policy")) == sorted([nameless.urn, twin.urn])
