@@ -1,4 +1,4 @@
-"""policies/rules/iam.py through the runner."""
+"""policies/rules/iam.py through the runner, and which types it judges as grants, directly."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from policies.rules.iam import is_iam_resource
 from tests.policies.conftest import DELETE, Case, changed, check_case
 
 NODE_ROLE = ("gcp:projects/iAMMember:IAMMember", "gke-nodes-container-defaultnodeserviceaccount")
@@ -55,3 +56,20 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_policy(pack, policy_graphs, case: Case) -> None:
     check_case(pack, policy_graphs, case)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "is_grant"),
+    [
+        ("gcp:projects/iAMMember:IAMMember", True),
+        ("gcp:pubsub/topicIAMMember:TopicIAMMember", True),
+        ("gcp:bigquery/datasetIamMember:DatasetIamMember", True),
+        ("gcp:secretmanager/secretIamBinding:SecretIamBinding", True),
+        ("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", True),
+        ("gcp:storage/bucket:Bucket", False),
+        ("gcp:serviceaccount/account:Account", False),
+        ("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", False),
+    ],
+)
+def test_iam_grant_types_are_told_from_the_rest(resource_type: str, is_grant: bool) -> None:
+    assert is_iam_resource(resource_type) is is_grant
