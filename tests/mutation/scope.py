@@ -58,7 +58,12 @@ TARGETS: tuple[Target, ...] = (
         "tests/policies/forms/test_kubernetes.py",
         "tests/policies/test_gateway.py",
     ),
-    _policy("gateway", "tests/policies/test_gateway.py", "tests/policies/forms/test_gateway.py"),
+    _policy(
+        "gateway",
+        "tests/policies/test_gateway.py",
+        "tests/policies/test_gateway_gaps.py",
+        "tests/policies/forms/test_gateway.py",
+    ),
     _policy("stack", "tests/policies/test_stack.py", "tests/policies/forms/test_stack.py"),
     _policy("metadata", "tests/policies/forms", STACKS_PASS, "tests/policies/test_pack.py"),
     Target(
