@@ -161,6 +161,14 @@ FORMS = [
     # API keys reach vLLM only by reference: an absent env is lb-authenticated-routes' concern.
     absent("lb-api-key-by-reference", "edge", SMALL, f"{CONTAINER}.env", fires=False),
     shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.env.0.value", "sk-literal-key"),
+    shape(
+        "lb-api-key-by-reference",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.env",
+        [{"name": "VLLM_API_KEY_TEAM_A", "value": "sk-literal-key"}],  # a tenant's variable, literal
+    ),
     shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.args", ["--api-key", "sk-literal"]),
     shape("lb-api-key-by-reference", "wrong", "edge", SMALL, f"{CONTAINER}.args", ["--api-key=sk-literal"]),
     shape(
