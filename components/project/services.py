@@ -50,5 +50,7 @@ class ProjectServices(PlatformComponent):
 
     @property
     def resources(self) -> list[pulumi.Resource]:
-        """Everything API-backed should depend on these."""
-        return list(self.services.values())
+        """Everything API-backed should depend on these: the component itself, which the SDK expands
+        to exactly its children (the services) at each registration. One entry rather than one per
+        API keeps each dependent's `depends_on` short: the SDK resolves every entry as an Output."""
+        return [self]
