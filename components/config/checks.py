@@ -191,7 +191,7 @@ def _range_problems(config: PlatformConfig) -> list[FieldError]:
     pods = ipaddress.IPv4Network(config.network.pods_cidr)
     per_node = 32 - POD_RANGE_PER_NODE
     if total << per_node > pods.num_addresses:
-        needed = 32 - (total - 1).bit_length() - per_node
+        needed = pods_prefix_for(total)
         problems.append(
             FieldError(
                 "network.podsCidr",
@@ -201,7 +201,7 @@ def _range_problems(config: PlatformConfig) -> list[FieldError]:
         )
     subnet = ipaddress.IPv4Network(config.network.subnet_cidr)
     if total > subnet.num_addresses - RESERVED_SUBNET_ADDRESSES:
-        needed = 32 - (total + RESERVED_SUBNET_ADDRESSES - 1).bit_length()
+        needed = subnet_prefix_for(total)
         problems.append(
             FieldError(
                 "network.subnetCidr",
@@ -210,6 +210,17 @@ def _range_problems(config: PlatformConfig) -> list[FieldError]:
             )
         )
     return problems
+
+
+def pods_prefix_for(nodes: int) -> int:
+    """The longest prefix of a pod range that holds a /POD_RANGE_PER_NODE range for each of `nodes`."""
+    return 32 - (nodes - 1).bit_length() - (32 - POD_RANGE_PER_NODE)
+
+
+def subnet_prefix_for(nodes: int) -> int:
+    """The longest prefix of a node subnet with an address for each of `nodes` (the first two and the
+    last two addresses of a subnet are reserved)."""
+    return 32 - (nodes + RESERVED_SUBNET_ADDRESSES - 1).bit_length()
 
 
 def most_nodes(config: PlatformConfig) -> list[tuple[str, int]]:
