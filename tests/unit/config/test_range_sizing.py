@@ -3,6 +3,8 @@ messages' arithmetic unchecked at the powers of two)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,9 +12,9 @@ from hypothesis import strategies as st
 from components.config.checks import pods_prefix_for, subnet_prefix_for
 
 
-def _longest_prefix(fits: object) -> int:
+def _longest_prefix(fits: Callable[[int], bool]) -> int:
     """Brute force, independent of the module: the longest prefix whose range satisfies `fits`."""
-    return max(prefix for prefix in range(0, 33) if fits(2 ** (32 - prefix)))  # type: ignore[operator]
+    return max(prefix for prefix in range(0, 33) if fits(2 ** (32 - prefix)))
 
 
 @pytest.mark.parametrize(
