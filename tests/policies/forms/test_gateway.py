@@ -14,10 +14,37 @@ GATEWAY = ("kubernetes:gateway.networking.k8s.io/v1:Gateway", "edge-gateway")
 ROUTES = ("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "edge-routes")
 REDIRECT = ("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "edge-redirect")
 SMALL = ("kubernetes:apps/v1:Deployment", "edge-small")
+SMALL_SERVICE = ("kubernetes:core/v1:Service", "edge-small-service")
+BACKEND_CONFIG = "kubernetes:cloud.google.com/v1:BackendConfig"
 CONTAINER = "spec.template.spec.containers.0"
 
 FORMS = [
     absent("lb-no-cdn-on-inference", "edge", BACKEND, "enableCdn", fires=False),
+    # Only a BackendConfig's own cdn block counts: one with CDN off, or without the block, passes.
+    Form(
+        "lb-no-cdn-on-inference",
+        "false",
+        "edge",
+        SMALL_POLICY,
+        lambda r: changed(
+            r,
+            {"apiVersion": "cloud.google.com/v1", "kind": "BackendConfig", "spec": {"cdn": {"enabled": False}}},
+            type=BACKEND_CONFIG,
+        ),
+        "BackendConfig with spec.cdn.enabled=False",
+        fires=False,
+    ),
+    Form(
+        "lb-no-cdn-on-inference",
+        "absent",
+        "edge",
+        SMALL_POLICY,
+        lambda r: changed(
+            r, {"apiVersion": "cloud.google.com/v1", "kind": "BackendConfig", "spec": {}}, type=BACKEND_CONFIG
+        ),
+        "BackendConfig without spec.cdn",
+        fires=False,
+    ),
     # A backend service without a scheme is EXTERNAL (the API's default); an internal one needs no Armor.
     Form(
         "lb-cloud-armor-attached",
@@ -76,6 +103,17 @@ FORMS = [
     ),
     # A route bound to another Gateway is not this Gateway's to judge.
     shape("lb-https-in-prod", "wrong", "edge", ROUTES, "spec.parentRefs.0.name", "other", stack=True, fires=False),
+    # ... but a second parent that is this Gateway's plain-HTTP listener still is.
+    shape(
+        "lb-https-in-prod",
+        "wrong",
+        "edge",
+        ROUTES,
+        "spec.parentRefs",
+        [{"name": "other"}, {"name": "inference", "sectionName": "http"}],
+        stack=True,
+        expect="plain-HTTP",
+    ),
     absent("lb-https-in-prod", "edge", REDIRECT, "spec.rules.0.filters", stack=True, expect="plain-HTTP"),
     shape("lb-https-in-prod", "empty", "edge", REDIRECT, "spec.rules", [], stack=True, expect="plain-HTTP"),
     Form(
@@ -144,17 +182,22 @@ FORMS = [
         "lb-authenticated-routes",
         "wrong",
         "edge",
-        ("kubernetes:core/v1:Service", "edge-small-service"),
+        SMALL_SERVICE,
         "spec.selector",
         {"llm-platform/tier": "other"},
         stack=True,
         expect="small",
     ),
-    absent(
+    absent("lb-authenticated-routes", "edge", SMALL_SERVICE, "spec.selector", stack=True, expect="small"),
+    # A selector that selects nothing: empty, or not a map of labels at all.
+    shape("lb-authenticated-routes", "empty", "edge", SMALL_SERVICE, "spec.selector", {}, stack=True, expect="small"),
+    shape(
         "lb-authenticated-routes",
+        "wrong",
         "edge",
-        ("kubernetes:core/v1:Service", "edge-small-service"),
+        SMALL_SERVICE,
         "spec.selector",
+        "llm-platform/tier=small",
         stack=True,
         expect="small",
     ),
