@@ -6,8 +6,10 @@
   part in evaluating the program (the policy pack, the policy runner): their graphs are the
   unmutated program's, so each mutant's test process reads the pickles the first run wrote instead
   of evaluating every stack again. `MUTATION_GRAPH_CACHE` names the folder (unset: no cache);
-  `MUTATION_GRAPH_CACHE_WRITE=1` lets a run fill it. The plugin patches `tools.graph.evaluate` when
-  pytest imports it, before any conftest binds the name.
+  `MUTATION_GRAPH_CACHE_WRITE=1` lets a run fill it. Programs the tests record themselves (the
+  policy cases' edge program) are cached the same way, keyed by where the program is written and
+  what it closes over. The plugin patches `tools.graph.evaluate` and `tools.graph.record` when
+  pytest imports it, before any conftest binds the names.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from hypothesis import settings
 
@@ -25,6 +28,8 @@ import tools.graph
 from tools.mocks import ReservationAnswer
 
 _evaluate = tools.graph.evaluate
+_record = tools.graph.record
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def _key(stack: str, config: Mapping[str, str] | None) -> str:
@@ -44,12 +49,29 @@ def cached_evaluate(
         return _evaluate(stack, root, config, preview, secret_seed, reservations)
     folder = Path(os.environ["MUTATION_GRAPH_CACHE"])
     path = folder / f"{stack}-{_key(stack, config)}.pickle"
+    return _cached(path, lambda: _evaluate(stack, config=config))
+
+
+def cached_record(program: Callable[[], object], *, stack: str, project: str, **options: Any) -> tools.graph.StackGraph:
+    code = program.__code__
+    if options or not Path(code.co_filename).resolve().is_relative_to(TESTS):  # only a test's own program
+        return _record(program, stack=stack, project=project, **options)
+    where = f"{code.co_filename}:{code.co_firstlineno}"
+    captured = repr([code.co_consts, *(cell.cell_contents for cell in program.__closure__ or ())])
+    key = _key(stack, {"program": where, "project": project, "captured": captured})
+    return _cached(
+        Path(os.environ["MUTATION_GRAPH_CACHE"]) / f"recorded-{key}.pickle",
+        lambda: _record(program, stack=stack, project=project),
+    )
+
+
+def _cached(path: Path, compute: Callable[[], tools.graph.StackGraph]) -> tools.graph.StackGraph:
     if path.exists():
         graph: tools.graph.StackGraph = pickle.loads(path.read_bytes())
         return graph
-    graph = _evaluate(stack, config=config)
+    graph = compute()
     if os.environ.get("MUTATION_GRAPH_CACHE_WRITE") == "1":
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
         partial.write_bytes(pickle.dumps(graph))
         partial.replace(path)  # parallel jobs may fill the same entry
@@ -58,6 +80,7 @@ def cached_evaluate(
 
 if os.environ.get("MUTATION_GRAPH_CACHE"):
     tools.graph.evaluate = cached_evaluate
+    tools.graph.record = cached_record
 
 
 settings.register_profile("mutation", deadline=None, derandomize=True, print_blob=False)

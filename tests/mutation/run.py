@@ -236,14 +236,17 @@ def report(outcomes: Sequence[Outcome], seconds: float) -> tuple[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutation.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="targets run in parallel, each in its own copy")
-    parser.add_argument("--only", nargs="*", default=None, help="target names (tests/mutation/scope.py)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="target names (tests/mutation/scope.py), run in this order"
+    )
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / ".mutation")
     parser.add_argument("--minimum", type=float, default=90.0, help="the kill rate below which the run fails")
     args = parser.parse_args(argv)
     if not (TOOL_BIN / "cosmic-ray").exists():
         print(f"cosmic-ray is not installed in {TOOL_BIN.parent} (run `make mutation`)", file=sys.stderr)
         return 2
-    targets = [t for t in TARGETS if args.only is None or t.name in args.only]
+    by_name = {t.name: t for t in TARGETS}
+    targets = list(TARGETS) if args.only is None else [by_name[n] for n in args.only if n in by_name]
     unknown = set(args.only or ()) - {t.name for t in TARGETS}
     if unknown:
         print(f"unknown targets: {', '.join(sorted(unknown))}", file=sys.stderr)
@@ -261,15 +264,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         copy_tree(PROJECT_ROOT, source)
         servers.append(start_server(source))
     print(f"mutating {len(targets)} targets with {jobs} jobs in {workdir}", flush=True)
-    # The first target fills the graph cache alone, so parallel jobs never evaluate the same graphs twice.
-    first, rest = targets[0], targets[1:]
-    try:
-        outcomes = run_target(first, sources[0], sessions, cache)
-    except BaseException:
-        for server in servers:
-            server.terminate()
-        raise
-    queues: list[list[Target]] = [rest[job::jobs] for job in range(jobs)]
+    # One baseline fills the graph cache first, so parallel jobs never evaluate the same graphs twice.
+    cached = [t for t in targets if t.cached_graphs]
+    if cached:
+        subprocess.run(
+            test_command(cached[0], socket_of(sources[0])),
+            cwd=sources[0],
+            env=_environment(cached[0], cache, write=True),
+            capture_output=True,
+            check=False,
+        )
+    queues: list[list[Target]] = [targets[job::jobs] for job in range(jobs)]
+    outcomes: list[Outcome] = []
 
     def drain(job: int) -> list[Outcome]:
         return [o for target in queues[job] for o in run_target(target, sources[job], sessions, cache)]
