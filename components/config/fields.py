@@ -55,9 +55,16 @@ def raise_all(problems: list[FieldError]) -> None:
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors; YAML keys are camelCase like every Pulumi config key."""
+    """Unknown keys are errors; YAML keys are camelCase like every Pulumi config key.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    `defer_build`: each model's validator is built when it is first used rather than when its class
+    is defined, so the nested models are not compiled again for every model that contains them
+    (measured: some 0.15 s of a prod evaluation's CPU).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, defer_build=True
+    )
 
 
 def _project_id(value: str) -> str:
