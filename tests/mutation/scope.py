@@ -57,6 +57,9 @@ TARGETS: tuple[Target, ...] = (
         "tests/policies/test_kubernetes.py",
         "tests/policies/forms/test_kubernetes.py",
         "tests/policies/test_gateway.py",
+        # The NetworkPolicy rules live in kubernetes.py; their cases sit with the isolation policies.
+        "tests/policies/test_isolation.py",
+        "tests/policies/forms/test_isolation.py",
     ),
     _policy(
         "gateway",
@@ -65,7 +68,13 @@ TARGETS: tuple[Target, ...] = (
         "tests/policies/forms/test_gateway.py",
     ),
     _policy("stack", "tests/policies/test_stack.py", "tests/policies/forms/test_stack.py"),
-    _policy("metadata", "tests/policies/forms", STACKS_PASS, "tests/policies/test_pack.py"),
+    _policy(
+        "metadata",
+        "tests/policies/test_metadata.py",
+        "tests/policies/forms",
+        STACKS_PASS,
+        "tests/policies/test_pack.py",
+    ),
     Target(
         "policies-ordering",
         tuple(

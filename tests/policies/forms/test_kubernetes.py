@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.policies.conftest import changed
+from tests.policies.conftest import DELETE, changed
 from tests.policies.forms import Form, absent, check_form, shape
 from tools.graph import Registration
 
@@ -16,6 +16,7 @@ LARGE = ("kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", "edge-large")
 SERVICE = ("kubernetes:core/v1:Service", "edge-small-service")
 POD = "spec.template.spec"
 CONTAINER = f"{POD}.containers.0"
+LEADER = "spec.leaderWorkerTemplate.leaderTemplate.spec"
 WORKER = "spec.leaderWorkerTemplate.workerTemplate.spec"
 ACCELERATOR = "cloud.google.com/gke-tpu-accelerator"
 TOPOLOGY = "cloud.google.com/gke-tpu-topology"
@@ -126,6 +127,23 @@ FORMS = [
         "absent",
         "edge",
         SMALL,
+        lambda r: changed(
+            r,
+            {
+                f"{POD}.tolerations": [
+                    {"operator": "Exists", "effect": "NoExecute"},
+                    {"key": "google.com/tpu", "operator": "Exists", "effect": "NoSchedule"},
+                ]
+            },
+        ),
+        "the TPU toleration after a NoExecute one",
+        fires=False,
+    ),
+    Form(
+        "k8s-tpu-toleration",
+        "absent",
+        "edge",
+        SMALL,
         lambda r: changed(r, {f"{POD}.tolerations": [{"operator": "Exists"}]}),
         "Exists without a key tolerates every taint",
         fires=False,
@@ -186,6 +204,72 @@ FORMS = [
         f"{WORKER}.containers.0.resources",
         {"limits": {"google.com/tpu": "2"}, "requests": {"google.com/tpu": "2"}},
         expect="uses 2",
+    ),
+    # A request of 0 chips with no limit uses 0 chips.
+    Form(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(
+            r, {f"{CONTAINER}.resources.limits": DELETE, f"{CONTAINER}.resources.requests": {"google.com/tpu": "0"}}
+        ),
+        "a request of 0 chips",
+        expect="uses 0 google.com/tpu",
+    ),
+    # The worker template is judged after a leader template that selects no accelerator.
+    Form(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        LARGE,
+        lambda r: changed(
+            r,
+            {
+                f"{LEADER}.nodeSelector": {},
+                f"{WORKER}.containers.0.resources": {
+                    "limits": {"google.com/tpu": "2"},
+                    "requests": {"google.com/tpu": "2"},
+                },
+            },
+        ),
+        "a leader without selectors and a worker using 2 chips",
+        expect="workerTemplate.spec uses 2",
+    ),
+    Form(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        LARGE,
+        lambda r: changed(
+            r,
+            {
+                f"{LEADER}.nodeSelector": {},
+                f"{LEADER}.containers.0.resources": {"limits": {"cpu": "1"}},
+                f"{WORKER}.containers.0.resources": {
+                    "limits": {"google.com/tpu": "2"},
+                    "requests": {"google.com/tpu": "2"},
+                },
+            },
+        ),
+        "a worker using 2 chips after a leader that asks for none",
+        expect="workerTemplate.spec uses 2",
+    ),
+    # Containers without TPUs (an init container here) are skipped, not the end of the pod.
+    Form(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        SMALL,
+        lambda r: changed(
+            r,
+            {
+                f"{POD}.initContainers": [{"name": "warm", "image": "busybox:1.37.0"}],
+                f"{CONTAINER}.resources.limits": {"google.com/tpu": "2"},
+            },
+        ),
+        "2 chips limited after an init container without TPUs",
+        expect="requests 1 but limits 2",
     ),
 ]
 
