@@ -77,6 +77,22 @@ FORMS = [
         "no ports, no readiness",
         fires=False,
     ),
+    # An init container without ports is skipped, not the end of the pod's containers.
+    Form(
+        "k8s-probes",
+        "absent",
+        "edge",
+        SMALL,
+        lambda r: changed(
+            r,
+            {
+                f"{POD}.initContainers": [{"name": "warm", "image": "busybox:1.37.0"}],
+                f"{CONTAINER}.readinessProbe": None,
+            },
+        ),
+        "no readiness after an init container",
+        expect="has no readinessProbe",
+    ),
     absent("k8s-pinned-images", "edge", SMALL, f"{CONTAINER}.image", expect="names no image"),
     shape("k8s-pinned-images", "empty", "edge", SMALL, f"{CONTAINER}.image", "", expect="has no tag"),
     shape("k8s-pinned-images", "wrong", "edge", SMALL, f"{CONTAINER}.image", "vllm/vllm-tpu", expect="has no tag"),
@@ -270,6 +286,16 @@ FORMS = [
         ),
         "2 chips limited after an init container without TPUs",
         expect="requests 1 but limits 2",
+    ),
+    # A quantity that is no whole number is no TPU request (the policy reads on, it does not stop).
+    shape(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        SMALL,
+        f"{CONTAINER}.resources.limits",
+        {"google.com/tpu": "one"},
+        fires=False,
     ),
 ]
 
