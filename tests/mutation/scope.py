@@ -101,6 +101,7 @@ TARGETS: tuple[Target, ...] = (
         ("tools/policy.py",),
         (
             "tests/policies/test_runner.py",
+            "tests/policies/test_runner_units.py",
             "tests/policies/test_pack.py",
             "tests/policies/test_gateway.py",
             "tests/policies/test_storage.py",
