@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.gke.maintenance import MIN_AVAILABILITY, least_availability, parse_recurrence
+from components.gke.maintenance import MIN_AVAILABILITY, _merged, least_availability, parse_recurrence
 
 START = datetime(2025, 1, 4, 3, tzinfo=UTC)  # a Saturday
 
@@ -57,3 +57,15 @@ def test_weekly_windows_pass_exactly_when_their_worst_month_has_48_hours(hours: 
     assert 4 * len(days) * hours <= least.total_seconds() / 3600 <= 5 * len(days) * hours
     if 4 * len(days) * hours >= MIN_AVAILABILITY.total_seconds() / 3600:
         assert least >= MIN_AVAILABILITY
+
+
+def test_touching_and_nested_windows_merge_into_one() -> None:
+    def at(hour: int) -> datetime:
+        return datetime(2026, 1, 3, hour, tzinfo=UTC)
+
+    # Two 3-hour windows back to back count as one of 6 hours (each alone is under the 4 counted).
+    assert _merged([(at(0), at(3)), (at(3), at(6))]) == [(at(0), at(6))]
+    assert _merged([(at(0), at(10)), (at(2), at(4)), (at(5), at(6))]) == [(at(0), at(10))]
+    assert _merged([(at(5), at(6)), (at(0), at(2))]) == [(at(0), at(2)), (at(5), at(6))]
+    # A window is merged into the last one kept, not the first.
+    assert _merged([(at(0), at(1)), (at(5), at(6)), (at(6), at(7))]) == [(at(0), at(1)), (at(5), at(7))]

@@ -31,6 +31,7 @@ from tests.helpers import LLAMA_8B, tier
         ("2x4x4", "tpu7x-standard-4t", 32, 8, 64, 4),
         ("4x4x4", "tpu7x-standard-4t", 64, 16, 128, 4),
         ("8x16x16", "tpu7x-standard-4t", 2048, 512, 4096, 4),
+        ("16x24x24", "tpu7x-standard-4t", 9216, 2304, 18432, 4),  # a full pod: the largest slice
     ],
 )
 def test_known_shapes(topology: str, machine_type: str, chips: int, vms: int, tp: int, tpu_per_pod: int) -> None:
