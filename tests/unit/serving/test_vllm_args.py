@@ -145,3 +145,24 @@ def test_the_shell_passes_every_supplied_key_as_one_argument(keys: list[str]) ->
         ["/bin/sh", "-c", script], env=dict(zip(envs, keys, strict=True)), capture_output=True, text=True, check=True
     )
     assert done.stdout.split("\n")[:-1] == ["--api-key", *keys]
+
+
+@pytest.mark.parametrize(
+    ("chips", "data_parallel", "message"),
+    [
+        (
+            4,
+            3,
+            "3 does not divide the slice's 8 TensorCores (4 chips x 2), so TP x DP cannot equal 8 "
+            "(allowed: 1, 2, 4, 8)",
+        ),
+        (1, 0, "0 does not divide the slice's 2 TensorCores (1 chips x 2), so TP x DP cannot equal 2 (allowed: 1, 2)"),
+        (6, 5, "(allowed: 1, 2, 3, 4, 6, 12)"),
+    ],
+)
+def test_a_data_parallel_size_that_does_not_divide_lists_the_ones_that_do(
+    chips: int, data_parallel: int, message: str
+) -> None:
+    with pytest.raises(ParallelismError) as raised:
+        parallelism(chips, data_parallel)
+    assert message in str(raised.value)
