@@ -37,6 +37,7 @@ def test_windows_that_end_count_as_none() -> None:
     [
         ("WEEKLY", "must start with FREQ="),
         ("FREQ=HOURLY", "is not supported by GKE"),
+        ("FREQ=MINUTELY;INTERVAL=30", "FREQ=MINUTELY is not supported by GKE"),  # the frequency, not the rest
         ("FREQ=WEEKLY;BYDAY=SAT", "is not an RFC 5545 RRULE"),
         ("FREQ=FORTNIGHTLY", "is not an RFC 5545 RRULE"),
     ],
