@@ -39,6 +39,20 @@ def selector(**labels: Any) -> Callable[[Registration], Registration]:
     return change
 
 
+def worker_after_leader(leader: dict[str, Any], id: str) -> Form:
+    """The large tier with the leader template changed and the worker using 2 of its VM's 4 chips."""
+    two_chips = {"limits": {"google.com/tpu": "2"}, "requests": {"google.com/tpu": "2"}}
+    return Form(
+        "k8s-tpu-request-matches-vm",
+        "wrong",
+        "edge",
+        LARGE,
+        lambda r: changed(r, {**leader, f"{WORKER}.containers.0.resources": two_chips}),
+        id,
+        expect="workerTemplate.spec uses 2",
+    )
+
+
 FORMS = [
     absent("k8s-no-privileged-containers", "edge", SMALL, f"{CONTAINER}.securityContext.privileged", fires=False),
     absent("k8s-no-privilege-escalation", "edge", SMALL, f"{CONTAINER}.securityContext"),
@@ -233,43 +247,11 @@ FORMS = [
         "a request of 0 chips",
         expect="uses 0 google.com/tpu",
     ),
-    # The worker template is judged after a leader template that selects no accelerator.
-    Form(
-        "k8s-tpu-request-matches-vm",
-        "wrong",
-        "edge",
-        LARGE,
-        lambda r: changed(
-            r,
-            {
-                f"{LEADER}.nodeSelector": {},
-                f"{WORKER}.containers.0.resources": {
-                    "limits": {"google.com/tpu": "2"},
-                    "requests": {"google.com/tpu": "2"},
-                },
-            },
-        ),
-        "a leader without selectors and a worker using 2 chips",
-        expect="workerTemplate.spec uses 2",
-    ),
-    Form(
-        "k8s-tpu-request-matches-vm",
-        "wrong",
-        "edge",
-        LARGE,
-        lambda r: changed(
-            r,
-            {
-                f"{LEADER}.nodeSelector": {},
-                f"{LEADER}.containers.0.resources": {"limits": {"cpu": "1"}},
-                f"{WORKER}.containers.0.resources": {
-                    "limits": {"google.com/tpu": "2"},
-                    "requests": {"google.com/tpu": "2"},
-                },
-            },
-        ),
+    # The worker template is judged after a leader template that selects no accelerator, or asks for no TPUs.
+    worker_after_leader({f"{LEADER}.nodeSelector": {}}, "a leader without selectors and a worker using 2 chips"),
+    worker_after_leader(
+        {f"{LEADER}.nodeSelector": {}, f"{LEADER}.containers.0.resources": {"limits": {"cpu": "1"}}},
         "a worker using 2 chips after a leader that asks for none",
-        expect="workerTemplate.spec uses 2",
     ),
     # Containers without TPUs (an init container here) are skipped, not the end of the pod.
     Form(
