@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.policies.conftest import DELETE, changed
-from tests.policies.forms import Form, absent, check_form, shape
+from tests.policies.forms import Form, Shape, absent, check_form, shape
 from tools.graph import Registration
 
 SMALL = ("kubernetes:apps/v1:Deployment", "edge-small")
@@ -37,6 +37,19 @@ def selector(**labels: Any) -> Callable[[Registration], Registration]:
         return copy
 
     return change
+
+
+def tolerating(kind: Shape, tolerations: list[dict[str, str]], id: str, fires: bool = True) -> Form:
+    """The small tier with its tolerations replaced, judged by k8s-tpu-toleration."""
+    return Form(
+        "k8s-tpu-toleration",
+        kind,
+        "edge",
+        SMALL,
+        lambda r: changed(r, {f"{POD}.tolerations": tolerations}),
+        id,
+        fires=fires,
+    )
 
 
 def worker_after_leader(leader: dict[str, Any], id: str) -> Form:
@@ -133,51 +146,23 @@ FORMS = [
     shape("k8s-tpu-toleration", "empty", "edge", SMALL, f"{POD}.tolerations", []),
     shape("k8s-tpu-toleration", "wrong", "edge", SMALL, f"{POD}.tolerations.0.effect", "NoExecute"),
     shape("k8s-tpu-toleration", "wrong", "edge", SMALL, f"{POD}.tolerations.0.key", "nvidia.com/gpu"),
-    Form(
-        "k8s-tpu-toleration",
-        "wrong",
-        "edge",
-        SMALL,
-        lambda r: changed(r, {f"{POD}.tolerations": [{"key": "google.com/tpu", "operator": "Equal", "value": "true"}]}),
-        "Equal with value true",
-    ),
-    Form(
-        "k8s-tpu-toleration",
+    tolerating("wrong", [{"key": "google.com/tpu", "operator": "Equal", "value": "true"}], "Equal with value true"),
+    tolerating(
         "absent",
-        "edge",
-        SMALL,
-        lambda r: changed(
-            r, {f"{POD}.tolerations": [{"key": "google.com/tpu", "operator": "Equal", "value": "present"}]}
-        ),
+        [{"key": "google.com/tpu", "operator": "Equal", "value": "present"}],
         "Equal present, effect absent",
         fires=False,
     ),
-    Form(
-        "k8s-tpu-toleration",
+    tolerating(
         "absent",
-        "edge",
-        SMALL,
-        lambda r: changed(
-            r,
-            {
-                f"{POD}.tolerations": [
-                    {"operator": "Exists", "effect": "NoExecute"},
-                    {"key": "google.com/tpu", "operator": "Exists", "effect": "NoSchedule"},
-                ]
-            },
-        ),
+        [
+            {"operator": "Exists", "effect": "NoExecute"},
+            {"key": "google.com/tpu", "operator": "Exists", "effect": "NoSchedule"},
+        ],
         "the TPU toleration after a NoExecute one",
         fires=False,
     ),
-    Form(
-        "k8s-tpu-toleration",
-        "absent",
-        "edge",
-        SMALL,
-        lambda r: changed(r, {f"{POD}.tolerations": [{"operator": "Exists"}]}),
-        "Exists without a key tolerates every taint",
-        fires=False,
-    ),
+    tolerating("absent", [{"operator": "Exists"}], "Exists without a key tolerates every taint", fires=False),
     Form(
         "k8s-tpu-request-matches-vm",
         "absent",

@@ -10,6 +10,7 @@ from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOp
 
 from policies.rules.metadata import UNKNOWN
 from policies.rules.ordering import engine, network, serving, storage
+from policies.rules.ordering.resource_types import NODE_POOL
 
 ACCESSOR = "roles/secretmanager.secretAccessor"
 TOKEN = "projects/p/secrets/hf-token/versions/latest"
@@ -77,12 +78,23 @@ def test_an_import_follows_the_weights_job_that_fills_its_source() -> None:
     assert storage._fetches_its_folder(job({"BUCKET": UNKNOWN, "DEST": "qwen/def"}, labels=weights), subject)
 
 
-def test_a_pod_is_hosted_only_by_a_tpu_pool() -> None:
-    pod = resource("kubernetes:apps/v1:Deployment", {"spec": {"template": {"spec": {"nodeSelector": {}}}}})
-    cpu_pool = resource(storage.JOB, {"nodeConfig": {"machineType": "e2-standard-4"}})
-    no_machine = resource(storage.JOB, {"nodeConfig": {}})
-    assert not serving._pool_hosts(cpu_pool, pod)
-    assert not serving._pool_hosts(no_machine, pod)
+def test_a_pod_is_hosted_only_by_a_tpu_pool_carrying_its_own_selector_labels() -> None:
+    selector = {"cloud.google.com/gke-tpu-accelerator": "tpu7x", "llm-platform/tier": "small"}
+    pod = resource("kubernetes:apps/v1:Deployment", {"spec": {"template": {"spec": {"nodeSelector": selector}}}})
+
+    def pool(node_config: dict[str, Any]) -> PolicyResource:
+        return resource(NODE_POOL, {"nodeConfig": node_config})
+
+    assert serving._pool_hosts(
+        pool({"machineType": "tpu7x-standard-1t", "labels": {"llm-platform/tier": "small"}}), pod
+    )
+    assert not serving._pool_hosts(
+        pool({"machineType": "tpu7x-standard-1t", "labels": {"llm-platform/tier": "large"}}), pod
+    )
+    assert not serving._pool_hosts(
+        pool({"machineType": "e2-standard-4", "labels": {"llm-platform/tier": "small"}}), pod
+    )
+    assert not serving._pool_hosts(pool({"labels": {"llm-platform/tier": "small"}}), pod)  # no machine type
 
 
 def test_the_connection_follows_a_peering_range_it_names() -> None:
