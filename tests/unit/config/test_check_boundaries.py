@@ -28,3 +28,15 @@ def test_a_model_folder_inside_the_compile_caches_is_refused() -> None:
         "llm-platform:modelStore.prefix: compile-cache/llama/ overlaps the compile caches under compile-cache/",
     )
     assert config({"llm-platform:modelStore": {"prefix": "compile/"}}).model_store.prefix == "compile/"
+
+
+def test_a_subnet_exactly_full_is_accepted_and_one_node_more_refused() -> None:
+    # A /28 has 16 addresses, 4 of them reserved: 12 nodes fit. The system pool is 3 nodes; the small
+    # tier's pool grows to maxReplicas plus one surge node.
+    subnet = {"llm-platform:network": {"subnetCidr": "10.10.0.0/28"}}
+    full = config({**subnet, "llm-platform:tiers": {"small": tier(maxReplicas=8)}})
+    assert full.network.subnet_cidr == "10.10.0.0/28"
+    assert_rejected(
+        values({**subnet, "llm-platform:tiers": {"small": tier(maxReplicas=9)}}),
+        "llm-platform:network.subnetCidr: 10.10.0.0/28 has 12 usable addresses, but the pools can grow to 13 nodes",
+    )

@@ -42,6 +42,9 @@ def test_one_mode_is_no_chain_and_keeps_its_sizing() -> None:
     assert capacity.modes == ["on-demand"] and not capacity_chain.has_chain(capacity)
     ((step, sizing),) = chain_sizings(slice_shape("1x1x1", "tpu7x-standard-1t"), capacity, 2, 4, 1)
     assert step is capacity and (sizing.min_nodes, sizing.max_nodes) == (2, 5)
+    # Without a surge the ceiling is the replicas' own.
+    ((_, sizing),) = chain_sizings(slice_shape("1x1x1", "tpu7x-standard-1t"), capacity, 2, 4)
+    assert (sizing.min_nodes, sizing.max_nodes) == (2, 4)
 
 
 def test_a_chain_sizes_every_pool_from_zero() -> None:

@@ -70,3 +70,5 @@ def test_touching_and_nested_windows_merge_into_one() -> None:
     assert _merged([(at(5), at(6)), (at(0), at(2))]) == [(at(0), at(2)), (at(5), at(6))]
     # A window is merged into the last one kept, not the first.
     assert _merged([(at(0), at(1)), (at(5), at(6)), (at(6), at(7))]) == [(at(0), at(1)), (at(5), at(7))]
+    # A window nested in the last one kept leaves that one's end, not the first one's.
+    assert _merged([(at(0), at(1)), (at(5), at(10)), (at(6), at(7))]) == [(at(0), at(1)), (at(5), at(10))]

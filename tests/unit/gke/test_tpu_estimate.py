@@ -4,10 +4,12 @@ on a 2x2x1 slice (4 chips x 192 GiB HBM, 7,380 GB/s each) at 90% memory utilisat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from components.gke.pool_sizing import PoolSizing
-from components.gke.tpu import ModelSpec, estimate, slice_shape
+from components.gke.tpu import ModelSpec, SizingError, check_fit, estimate, slice_shape
 
 MODEL = ModelSpec(
     parameters_billion=8,
@@ -51,3 +53,13 @@ def test_a_pool_without_a_count_or_bounds_has_no_nodes_at_most() -> None:
     assert PoolSizing(None, None, None, None, None).most_nodes == 0
     assert PoolSizing(None, 1, 3, 1, "ANY").most_nodes == 3
     assert PoolSizing(2, None, None, None, None).most_nodes == 2
+
+
+def test_a_model_that_fills_the_usable_hbm_exactly_fits() -> None:
+    # weights 4.294967296e9 x 2 B = 8 GiB; KV 128 KiB a token x 8,192 tokens x 88 sequences = 88 GiB;
+    # one chip's 192 GiB at 50% is 96 GiB usable: need equal to usable fits, one sequence more does not.
+    fits = replace(MODEL, parameters_billion=4.294967296, max_num_seqs=88)
+    shape = slice_shape("1x1x1", "tpu7x-standard-1t")
+    assert check_fit(shape, fits, 0.5).hbm_need_gib == 96.0
+    with pytest.raises(SizingError, match=r"needs 97\.0 GiB HBM .* has 96\.0 GiB usable"):
+        check_fit(shape, replace(fits, max_num_seqs=89), 0.5)
