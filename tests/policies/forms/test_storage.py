@@ -40,6 +40,16 @@ FORMS = [
     shape(
         "bucket-not-public", "wrong", "prod", READER, "member", "allAuthenticatedUsers", expect="allAuthenticatedUsers"
     ),
+    # `members` that is no list names no principal, and reading it must not stop the policy.
+    Form(
+        "bucket-not-public",
+        "wrong",
+        "prod",
+        READER,
+        lambda r: changed(r, {"member": DELETE, "members": 5}, type="gcp:storage/bucketIAMBinding:BucketIAMBinding"),
+        "members=5",
+        fires=False,
+    ),
     acl(BUCKET_ACL, "allUsers"),
     acl(BUCKET_ACL, "allAuthenticatedUsers"),
     acl(BUCKET_ACL, "user-llm-oncall@acme.io"),
