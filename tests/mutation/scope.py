@@ -67,7 +67,12 @@ TARGETS: tuple[Target, ...] = (
         "tests/policies/test_gateway_gaps.py",
         "tests/policies/forms/test_gateway.py",
     ),
-    _policy("stack", "tests/policies/test_stack.py", "tests/policies/forms/test_stack.py"),
+    _policy(
+        "stack",
+        "tests/policies/test_stack.py",
+        "tests/policies/test_stack_gaps.py",
+        "tests/policies/forms/test_stack.py",
+    ),
     _policy(
         "metadata",
         "tests/policies/test_metadata.py",

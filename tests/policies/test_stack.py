@@ -37,7 +37,14 @@ CASES = [
         stack=True,
         id="node-pool-without-labels",
     ),
-    Case("stack-prod-stateful-protected", "prod", BUCKET, lambda r: changed(r, protect=False), stack=True),
+    Case(
+        "stack-prod-stateful-protected",
+        "prod",
+        BUCKET,
+        lambda r: changed(r, protect=False),
+        stack=True,
+        expect="a prod Bucket is not protected.",
+    ),
     Case(
         "stack-prod-stateful-protected",
         "prod",
@@ -61,6 +68,14 @@ CASES = [
         lambda r: changed(r, {**RETIRING, "deletionProtection": False}),
         expect="`protect` option",
         id="redis-protect",
+    ),
+    Case(
+        "stack-retiring-unblocked",
+        "prod",
+        REDIS,
+        lambda r: changed(r, {**RETIRING, "deletionProtection": True}, protect=False),
+        expect="deletionProtection: True",
+        id="redis-deletion-protection",
     ),
     Case(
         "stack-retiring-unblocked",
@@ -108,7 +123,7 @@ def test_a_retiring_resource_is_not_held_to_prod_protection(pack, graphs) -> Non
     """The exemptions: a prod stateful resource labelled retiring may drop its guards, and only then."""
     prod = graphs["prod"]
     graph = prod
-    for target, labels in ((BUCKET, "labels"), (CLUSTER, "resourceLabels")):
+    for target, labels in ((BUCKET, "labels"), (CLUSTER, "resourceLabels"), (REDIS, "labels")):
         resource = find(graph, target)
         retired = changed(resource, {f"{labels}.retiring": "true", "deletionProtection": False}, protect=False)
         graph = swapped(graph, resource, retired)
