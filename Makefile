@@ -80,7 +80,7 @@ clean:
 
 ## Mutation testing of the decision modules (tests/mutation/scope.py), outside `make test`:
 ## prints the kill rate and every survivor (docs/mutation.md explains them); fails under 90%.
-## cosmic-ray gets its own virtualenv; the tests it runs use $(VENV). MUTATION_ARGS: e.g. --only policies-gke
+## cosmic-ray gets its own virtualenv; the tests it runs use $(VENV) (and Checkov's, which a pack test reads). MUTATION_ARGS: e.g. --only policies-gke
 MUTATION_VENV ?= .venv-mutation
 MUTATION_STAMP := $(MUTATION_VENV)/.installed
 MUTATION_ARGS ?=
@@ -91,5 +91,5 @@ $(MUTATION_STAMP): $(UV_STAMP) requirements-mutation.txt
 	touch $@
 
 .PHONY: mutation
-mutation: $(STAMP) $(MUTATION_STAMP)
+mutation: $(STAMP) $(CHECKOV_STAMP) $(MUTATION_STAMP)
 	$(PY) -m tests.mutation.run $(MUTATION_ARGS)

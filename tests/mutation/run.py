@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -274,11 +275,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             capture_output=True,
             check=False,
         )
-    queues: list[list[Target]] = [targets[job::jobs] for job in range(jobs)]
+    # Each job takes the next target when it is free: target costs differ tenfold.
+    pending, taking = list(targets), threading.Lock()
     outcomes: list[Outcome] = []
 
     def drain(job: int) -> list[Outcome]:
-        return [o for target in queues[job] for o in run_target(target, sources[job], sessions, cache)]
+        found: list[Outcome] = []
+        while True:
+            with taking:
+                if not pending:
+                    return found
+                target = pending.pop(0)
+            found += run_target(target, sources[job], sessions, cache)
 
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:

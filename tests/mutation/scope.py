@@ -121,7 +121,25 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "components-checks",
         ("components/config/checks.py",),
-        ("tests/unit/config", "tests/corpus/test_bad_configs.py"),
+        # The corpus and the direct checks first: a killed mutant stops there, before the drawn
+        # configs (each evaluated through the whole program, some 30 s) run.
+        (
+            "tests/corpus/test_bad_configs.py",
+            *(
+                f"tests/unit/config/test_{name}.py"
+                for name in (
+                    "check_boundaries",
+                    "range_sizing",
+                    "catalog_rows",
+                    "gateway",
+                    "operations",
+                    "placeholders",
+                    "platform",
+                    "storage",
+                    "properties",
+                )
+            ),
+        ),
     ),
     Target(
         "components-gke-decisions",
