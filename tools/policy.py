@@ -261,8 +261,10 @@ class PolicyPackProcess:
         assert self.process.stdout is not None
         line = self.process.stdout.readline().decode().strip()
         if not line.isdigit():
-            self.close()
-            raise RuntimeError(f"the policy pack did not print its port (got {line!r}):\n{self.stderr()}")
+            self._stop()  # all of its stderr is written once it has ended
+            error = self.stderr()
+            self._stderr.close()
+            raise RuntimeError(f"the policy pack did not print its port (got {line!r}):\n{error}")
         self.port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         grpc.channel_ready_future(self.channel).result(timeout=STARTUP_TIMEOUT_S)
@@ -309,6 +311,10 @@ class PolicyPackProcess:
         return self.stub.Analyze(wire.analyze_request(resource))
 
     def close(self) -> None:
+        self._stop()
+        self._stderr.close()
+
+    def _stop(self) -> None:
         if getattr(self, "channel", None) is not None:
             self.channel.close()
         if self.process.poll() is None:
@@ -320,7 +326,6 @@ class PolicyPackProcess:
                 self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
-        self._stderr.close()
 
     def __enter__(self) -> PolicyPackProcess:
         return self

@@ -132,3 +132,16 @@ def test_the_pack_process_gets_its_environment_and_is_stopped_on_close() -> None
     assert process.process.stdout is not None and process.process.stdout.closed
     with pytest.raises(ValueError, match="closed channel"):  # the channel is closed, not just the process gone
         process.stub.GetAnalyzerInfo(empty_pb2.Empty())
+
+
+def test_a_pack_that_fails_to_start_is_reported_with_all_it_wrote(tmp_path: Path) -> None:
+    # Mutation testing found this path raising "seek of closed file" instead: the pack's output was
+    # read after the file holding it was closed.
+    (tmp_path / "__main__.py").write_text(
+        'import sys\nsys.stderr.write("ImportError: no module named pulumi_policy\\n")\nsys.exit(3)\n'
+    )
+    with pytest.raises(RuntimeError) as raised:
+        PolicyPackProcess(tmp_path)
+    assert str(raised.value) == (
+        "the policy pack did not print its port (got ''):\nImportError: no module named pulumi_policy\n"
+    )
