@@ -40,3 +40,14 @@ def test_a_subnet_exactly_full_is_accepted_and_one_node_more_refused() -> None:
         values({**subnet, "llm-platform:tiers": {"small": tier(maxReplicas=9)}}),
         "llm-platform:network.subnetCidr: 10.10.0.0/28 has 12 usable addresses, but the pools can grow to 13 nodes",
     )
+
+
+def test_a_pod_range_exactly_full_is_accepted_and_one_node_more_refused() -> None:
+    # A /20 holds sixteen /24 node pod ranges: 3 system nodes and the small tier's 12 replicas plus a
+    # surge node fill it.
+    pods = {"llm-platform:network": {"podsCidr": "10.16.0.0/20"}}
+    assert config({**pods, "llm-platform:tiers": {"small": tier(maxReplicas=12)}}).network.pods_cidr == "10.16.0.0/20"
+    assert_rejected(
+        values({**pods, "llm-platform:tiers": {"small": tier(maxReplicas=13)}}),
+        "llm-platform:network.podsCidr: 10.16.0.0/20 holds a /24 pod range for 16 nodes, but the pools can grow to 17",
+    )
