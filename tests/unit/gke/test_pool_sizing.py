@@ -45,3 +45,15 @@ def test_reservation_value() -> None:
     assert reservation_value("acme-llm", "tpu-res") == "tpu-res"
     assert reservation_value("acme-llm", "projects/acme-llm/reservations/tpu-res") == "tpu-res"
     assert reservation_value("acme-llm", "projects/shared/reservations/r") == "projects/shared/reservations/r"
+
+
+def test_a_regional_clusters_system_pool_counts_three_zones() -> None:
+    # A node pool of a regional cluster without node locations spans three zones: its per-zone
+    # count three times over is what the node subnet and pod range must hold.
+    from components.config.checks import most_nodes
+    from tests.helpers import config
+
+    regional = most_nodes(config({"llm-platform:cluster": {"regional": True}}))
+    zonal = most_nodes(config({"llm-platform:cluster": {"regional": False}}))
+    assert regional[0] == ("in the system pool (3 per zone x 3)", 9)
+    assert zonal[0] == ("in the system pool (3 per zone x 1)", 3)
