@@ -65,7 +65,9 @@ def test_a_model_that_fills_the_usable_hbm_exactly_fits() -> None:
         check_fit(shape, replace(fits, max_num_seqs=89), 0.5)
 
 
-def test_the_published_kv_cache_keeps_one_decimal() -> None:
-    # KV 131,072 B a token x 1,000 tokens x 16 sequences = 2,097,152,000 B = 1.953 GiB, shown as 2.0.
-    figures = estimate(slice_shape("2x2x1", "tpu7x-standard-4t"), replace(MODEL, max_model_len=1000), 0.9)
-    assert figures.as_output()["kvCacheGiB"] == 2.0
+def test_the_published_hbm_figures_keep_one_decimal() -> None:
+    # KV 131,072 B a token x 1,000 tokens x 16 sequences = 2,097,152,000 B = 1.953 GiB, shown as 2.0;
+    # usable 4 chips x 192 GiB x 0.93 = 714.24 GiB, shown as 714.2.
+    figures = estimate(slice_shape("2x2x1", "tpu7x-standard-4t"), replace(MODEL, max_model_len=1000), 0.93)
+    output = figures.as_output()
+    assert (output["kvCacheGiB"], output["hbmUsableGiB"]) == (2.0, 714.2)
