@@ -66,8 +66,8 @@ def test_a_model_that_fills_the_usable_hbm_exactly_fits() -> None:
 
 
 def test_the_published_hbm_figures_keep_one_decimal() -> None:
-    # KV 131,072 B a token x 1,000 tokens x 16 sequences = 2,097,152,000 B = 1.953 GiB, shown as 2.0;
-    # usable 4 chips x 192 GiB x 0.93 = 714.24 GiB, shown as 714.2.
-    figures = estimate(slice_shape("2x2x1", "tpu7x-standard-4t"), replace(MODEL, max_model_len=1000), 0.93)
-    output = figures.as_output()
-    assert (output["kvCacheGiB"], output["hbmUsableGiB"]) == (2.0, 714.2)
+    # weights 8.03e9 x 2 B = 14.957 GiB, shown as 15.0; KV 131,072 B a token x 1,200 tokens x 16
+    # sequences = 2.344 GiB, shown as 2.3; usable 4 chips x 192 GiB x 0.93 = 714.24 GiB, shown as 714.2.
+    model = replace(MODEL, parameters_billion=8.03, max_model_len=1200)
+    output = estimate(slice_shape("2x2x1", "tpu7x-standard-4t"), model, 0.93).as_output()
+    assert (output["weightsGiB"], output["kvCacheGiB"], output["hbmUsableGiB"]) == (15.0, 2.3, 714.2)
