@@ -147,11 +147,11 @@ def main(stacks: list[str], runs: int) -> int:
         warmup = _child("--sample-stack", stack, stdin="[]")
         modules, registrations = warmup["modules"], warmup["registrations"]
         count = len(registrations)
+        replay_input = json.dumps({"modules": modules, "registrations": registrations})
         samples: dict[str, list[dict[str, Any]]] = {"stack": [], "floor": [], "replay": []}
         for _ in range(runs):  # in turn, so a change in the machine's load falls on all alike
             samples["stack"].append(_child("--sample-stack", stack, stdin=json.dumps(modules)))
             samples["floor"].append(_child("--sample-floor", str(count), stdin=json.dumps(modules)))
-            replay_input = json.dumps({"modules": modules, "registrations": registrations})
             samples["replay"].append(_child("--sample-replay", stack, stdin=replay_input))
 
         for clock, suffix in (("wall", ""), ("cpu", "_cpu")):
