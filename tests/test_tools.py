@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from tools.__main__ import main
+from tools.bench import replay
 from tools.graph import StackGraph, record
 from tools.render import mermaid
-from tools.stack_config import PROJECT_ROOT, load_stack_config
+from tools.stack_config import PROJECT_ROOT, load_stack_config, project_name
 
 
 def test_preview_writes_the_canonical_json(tmp_path: Path, dev: StackGraph, capsys, caplog) -> None:
@@ -153,11 +155,6 @@ def test_the_committed_policy_config_lets_a_stack_without_a_budget_through(tmp_p
 
 def test_the_bench_replay_registers_the_stack_again_as_it_was(prod: StackGraph) -> None:
     # The replay floor is only a floor for this graph if it sends the engine the same registrations.
-    from dataclasses import asdict
-
-    from tools.bench import replay
-    from tools.stack_config import project_name
-
     replayed = record(replay([asdict(r) for r in prod.resources]), stack="prod", project=project_name())
     fields = ("urn", "type", "parent", "custom", "dependencies", "inputs", "provider")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from components.config.checks import most_nodes
 from components.gke.config import CapacityConfig
 from components.gke.pool_sizing import PoolSizing, pool_sizing, reservation_value
 from components.gke.tpu import SliceShape, slice_shape
+from tests.helpers import config
 
 
 def test_pool_sizing_per_capacity_mode() -> None:
@@ -50,9 +52,6 @@ def test_reservation_value() -> None:
 def test_a_regional_clusters_system_pool_counts_three_zones() -> None:
     # A node pool of a regional cluster without node locations spans three zones: its per-zone
     # count three times over is what the node subnet and pod range must hold.
-    from components.config.checks import most_nodes
-    from tests.helpers import config
-
     regional = most_nodes(config({"llm-platform:cluster": {"regional": True}}))
     zonal = most_nodes(config({"llm-platform:cluster": {"regional": False}}))
     assert regional[0] == ("in the system pool (3 per zone x 3)", 9)
