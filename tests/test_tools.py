@@ -6,8 +6,10 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from tools.__main__ import main
-from tools.bench import replay
+from tools.bench import replay, sdk_classes, typed_replay
 from tools.graph import StackGraph, record
 from tools.render import mermaid
 from tools.stack_config import PROJECT_ROOT, load_stack_config, project_name
@@ -153,12 +155,14 @@ def test_the_committed_policy_config_lets_a_stack_without_a_budget_through(tmp_p
     assert "advisory: 1\n  [medium] stack-budget-exists" in report
 
 
-def test_the_bench_replay_registers_the_stack_again_as_it_was(prod: StackGraph) -> None:
-    # The replay floor is only a floor for this graph if it sends the engine the same registrations.
-    replayed = record(replay([asdict(r) for r in prod.resources]), stack="prod", project=project_name())
-    fields = ("urn", "type", "parent", "custom", "dependencies", "inputs", "provider")
+@pytest.mark.parametrize("typed", [False, True], ids=["untyped", "typed"])
+def test_the_bench_replays_register_the_stack_again_as_it_was(prod: StackGraph, typed: bool) -> None:
+    # A replay floor is only a floor for this graph if it sends the engine the same registrations.
+    registrations = [asdict(r) for r in prod.resources]
+    program = typed_replay(registrations, sdk_classes("prod")) if typed else replay(registrations)
+    replayed = record(program, stack="prod", project=project_name())
 
-    def sent(graph: StackGraph) -> list[list[object]]:
-        return sorted([getattr(r, f) for f in fields] for r in graph.resources)
+    def sent(graph: StackGraph) -> list[dict[str, object]]:
+        return sorted((asdict(r) for r in graph.resources), key=lambda r: str(r["urn"]))
 
     assert sent(replayed) == sent(prod)
